@@ -1,0 +1,585 @@
+//! Ruin-and-recreate search: SISR-style string removals, greedy insertion
+//! with blinks, simulated-annealing acceptance, and an absence-driven phase
+//! that removes vehicles (or serves left-out jobs).
+
+use std::time::Instant;
+
+use crate::data::{Data, EPS, NONE, add};
+use crate::model::{Amount, MAX_DIMS, Objective, Progress, SolveOptions};
+use crate::prng::Rng;
+
+/// One vehicle's route with the data for O(1) insertion checks.
+#[derive(Debug, Default)]
+pub(crate) struct Route {
+    pub stops: Vec<usize>,
+    /// Number of locked stops at the start of `stops`.
+    pub locked: usize,
+    pub load: Amount,
+    pub cost: f64,
+    /// Earliest departure from each stop.
+    edep: Vec<f64>,
+    /// Latest service start at each stop that keeps the rest feasible.
+    lstart: Vec<f64>,
+    pub feasible: bool,
+}
+
+impl Clone for Route {
+    fn clone(&self) -> Self {
+        let mut r = Self::default();
+        r.clone_from(self);
+        r
+    }
+
+    fn clone_from(&mut self, o: &Self) {
+        self.stops.clone_from(&o.stops);
+        self.locked = o.locked;
+        self.load = o.load;
+        self.cost = o.cost;
+        self.edep.clone_from(&o.edep);
+        self.lstart.clone_from(&o.lstart);
+        self.feasible = o.feasible;
+    }
+}
+
+impl Route {
+    pub fn update(&mut self, d: &Data, v: usize) {
+        let m = self.stops.len();
+        self.edep.resize(m, 0.0);
+        self.lstart.resize(m, 0.0);
+        let mut load = [0; MAX_DIMS];
+        let mut cost = 0.0;
+        let mut prev = d.depot;
+        let mut t = d.vstart[v];
+        let mut ok = true;
+        for (i, &j) in self.stops.iter().enumerate() {
+            let l = d.loc[j];
+            add(&mut load, &d.demand[j]);
+            cost += d.dist(prev, l);
+            if let Some(s) = d.start_time(j, t + d.dur(prev, l)) {
+                t = s + d.service[j];
+            } else {
+                ok = false;
+                t = f64::INFINITY;
+            }
+            self.edep[i] = t;
+            prev = l;
+        }
+        cost += d.dist(prev, d.depot);
+        ok &= t + d.dur(prev, d.depot) <= d.vend[v] + EPS;
+        let mut lat = d.vend[v];
+        let mut next = d.depot;
+        for i in (0..m).rev() {
+            let j = self.stops[i];
+            let bound = lat - d.dur(d.loc[j], next) - d.service[j];
+            lat = d.latest_start(j, bound).unwrap_or(f64::NEG_INFINITY);
+            self.lstart[i] = lat;
+            next = d.loc[j];
+        }
+        ok &= (0..MAX_DIMS).all(|k| load[k] <= d.cap[v][k]);
+        if ok && d.vbinding[v] && m > 0 {
+            ok = d.seq_feasible(v, &self.stops);
+        }
+        self.load = load;
+        self.cost = if m == 0 { 0.0 } else { cost };
+        self.feasible = ok;
+    }
+}
+
+#[derive(Clone, Debug)]
+pub(crate) struct State {
+    pub routes: Vec<Route>,
+    pub route_of: Vec<u32>,
+    pub unassigned: Vec<usize>,
+}
+
+impl State {
+    pub fn empty(d: &Data) -> Self {
+        Self {
+            routes: (0..d.n_veh)
+                .map(|_| Route {
+                    feasible: true,
+                    ..Route::default()
+                })
+                .collect(),
+            route_of: vec![NONE; d.n_jobs],
+            unassigned: Vec::new(),
+        }
+    }
+
+    pub fn used(&self) -> usize {
+        self.routes.iter().filter(|r| !r.stops.is_empty()).count()
+    }
+
+    pub fn distance(&self) -> f64 {
+        self.routes.iter().map(|r| r.cost).sum()
+    }
+
+    pub fn cost(&self, d: &Data) -> f64 {
+        let mut c = 0.0;
+        for r in &self.routes {
+            if !r.stops.is_empty() {
+                c += r.cost + d.vehicle_weight;
+                if !r.feasible {
+                    c += 1e30;
+                }
+            }
+        }
+        c + self
+            .unassigned
+            .iter()
+            .map(|&j| d.weight[j] * d.unassigned_weight)
+            .sum::<f64>()
+    }
+
+    fn copy_from_touched(&mut self, o: &Self, touched: &[usize]) {
+        for &r in touched {
+            self.routes[r].clone_from(&o.routes[r]);
+        }
+        self.route_of.clone_from(&o.route_of);
+        self.unassigned.clone_from(&o.unassigned);
+    }
+}
+
+/// Temporary tuning hook (experiments only).
+pub(crate) fn tune(name: &str, default: f64) -> f64 {
+    std::env::var(format!("OPT_{name}"))
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+}
+
+const AVG_REMOVED: f64 = 10.0;
+const MAX_STRING: f64 = 10.0;
+const BLINK: f64 = 0.01;
+
+pub(crate) struct Search<'a> {
+    d: &'a Data,
+    rng: Rng,
+    removed: Vec<usize>,
+    touched: Vec<bool>,
+    touched_list: Vec<usize>,
+    seq: Vec<usize>,
+    profile_stamp: Vec<u64>,
+    stamp: u64,
+    keys: Vec<f64>,
+    pub iterations: u64,
+    avg_removed: f64,
+    start: Instant,
+    opts: &'a SolveOptions,
+    last_report: f64,
+    stopped: bool,
+}
+
+impl<'a> Search<'a> {
+    pub fn new(d: &'a Data, opts: &'a SolveOptions) -> Self {
+        Self {
+            d,
+            rng: Rng::new(opts.seed),
+            removed: Vec::new(),
+            touched: vec![false; d.n_veh],
+            touched_list: Vec::new(),
+            seq: Vec::new(),
+            profile_stamp: vec![0; d.n_profiles],
+            stamp: 0,
+            keys: vec![0.0; d.n_jobs],
+            iterations: 0,
+            avg_removed: tune("CBAR", AVG_REMOVED),
+            start: Instant::now(),
+            opts,
+            last_report: -1.0,
+            stopped: false,
+        }
+    }
+
+    /// Fraction of the budget used (time or iterations, whichever is ahead).
+    fn fraction(&self) -> f64 {
+        let mut f: f64 = 0.0;
+        if let Some(t) = self.opts.time_limit {
+            f = f.max(self.start.elapsed().as_secs_f64() / t.as_secs_f64().max(1e-9));
+        }
+        if let Some(n) = self.opts.max_iterations {
+            f = f.max(self.iterations as f64 / n.max(1) as f64);
+        }
+        if self.opts.time_limit.is_none() && self.opts.max_iterations.is_none() {
+            f = f.max(self.iterations as f64 / 100_000.0);
+        }
+        f.min(1.0)
+    }
+
+    fn cancelled(&self) -> bool {
+        self.opts
+            .cancel
+            .as_ref()
+            .is_some_and(|c| c.load(std::sync::atomic::Ordering::Relaxed))
+    }
+
+    /// Budget check, done every few iterations; also reports progress.
+    fn tick(&mut self, best: &State, frac_cache: &mut f64) -> bool {
+        if self.stopped {
+            return false;
+        }
+        if self.iterations.is_multiple_of(32) {
+            *frac_cache = self.fraction();
+            if *frac_cache >= 1.0 || self.cancelled() {
+                self.stopped = true;
+                return false;
+            }
+            let el = self.start.elapsed().as_secs_f64();
+            if self.opts.progress.is_some() && el - self.last_report >= 0.25 {
+                self.last_report = el;
+                self.report(best, *frac_cache);
+            }
+        }
+        true
+    }
+
+    pub fn report(&self, best: &State, fraction: f64) {
+        if let Some(cb) = &self.opts.progress {
+            cb(&Progress {
+                elapsed: self.start.elapsed(),
+                best_distance: best.distance(),
+                best_vehicles: best.used(),
+                best_unassigned: best.unassigned.len(),
+                fraction,
+                iterations: self.iterations,
+            });
+        }
+    }
+
+    fn touch(&mut self, r: usize) {
+        if !self.touched[r] {
+            self.touched[r] = true;
+            self.touched_list.push(r);
+        }
+    }
+
+    fn clear_touched(&mut self) {
+        for &r in &self.touched_list {
+            self.touched[r] = false;
+        }
+        self.touched_list.clear();
+    }
+
+    /// SISR ruin: remove strings of customers from routes close to a seed.
+    fn ruin(&mut self, s: &mut State) {
+        let d = self.d;
+        let used: Vec<usize> = (0..d.n_veh)
+            .filter(|&r| s.routes[r].stops.len() > s.routes[r].locked)
+            .collect();
+        if used.is_empty() {
+            return;
+        }
+        let free_total: usize = used
+            .iter()
+            .map(|&r| s.routes[r].stops.len() - s.routes[r].locked)
+            .sum();
+        let avg = free_total as f64 / used.len() as f64;
+        let ls_max = MAX_STRING.min(avg);
+        let ks_max = 4.0 * self.avg_removed / (1.0 + ls_max) - 1.0;
+        let ks = (1.0 + self.rng.f64() * ks_max).floor().max(1.0) as usize;
+        // Seed: a random removable stop.
+        let r0 = used[self.rng.below(used.len())];
+        let route = &s.routes[r0];
+        let seed = route.stops[route.locked + self.rng.below(route.stops.len() - route.locked)];
+        let mut ruined = 0;
+        let mut k = 0usize;
+        let nb = &d.neighbours[seed];
+        while ruined < ks {
+            let c = if k == 0 {
+                seed
+            } else if k <= nb.len() {
+                nb[k - 1] as usize
+            } else {
+                break;
+            };
+            k += 1;
+            let r = s.route_of[c];
+            if r == NONE || self.touched[r as usize] {
+                continue;
+            }
+            let r = r as usize;
+            let route = &mut s.routes[r];
+            let Some(pos) = route.stops.iter().position(|&x| x == c) else {
+                continue;
+            };
+            if pos < route.locked {
+                continue;
+            }
+            let len = route.stops.len();
+            let free = len - route.locked;
+            let lt_max = (free as f64).min(ls_max).max(1.0) as usize;
+            let l = self.rng.range(1, lt_max);
+            let split = l < free && self.rng.f64() < 0.5;
+            let (span, keep) = if split {
+                let mut m = 1;
+                while l + m < free && self.rng.f64() < 0.5 {
+                    m += 1;
+                }
+                (l + m, m)
+            } else {
+                (l, 0)
+            };
+            let lo = route.locked.max((pos + 1).saturating_sub(span));
+            let hi = pos.min(len - span);
+            let first = self.rng.range(lo, hi);
+            let keep_at = if keep > 0 {
+                first + self.rng.below(span - keep + 1)
+            } else {
+                usize::MAX
+            };
+            let mut w = first;
+            for i in first..first + span {
+                let j = route.stops[i];
+                if keep > 0 && i >= keep_at && i < keep_at + keep {
+                    route.stops[w] = j;
+                    w += 1;
+                } else {
+                    self.removed.push(j);
+                    s.route_of[j] = NONE;
+                }
+            }
+            route.stops.drain(w..first + span);
+            route.update(d, r);
+            self.touch(r);
+            ruined += 1;
+        }
+    }
+
+    fn sort_removed(&mut self) {
+        let d = self.d;
+        let pick = self.rng.below(13);
+        if pick <= 3 {
+            self.rng.shuffle(&mut self.removed);
+        } else {
+            for &j in &self.removed {
+                let l = d.loc[j];
+                self.keys[j] = match pick {
+                    4..=7 => -(d.demand[j].iter().sum::<i64>() as f64),
+                    8..=9 => -d.dist(d.depot, l),
+                    10 => d.dist(d.depot, l),
+                    11 => d.tw1[j].0,
+                    _ => d.tw1[j].1 - d.tw1[j].0,
+                } - d.weight[j] * 1e12
+                    + self.rng.f64() * 1e-9;
+            }
+            let keys = &self.keys;
+            self.removed.sort_by(|&a, &b| keys[a].total_cmp(&keys[b]));
+        }
+    }
+
+    /// Greedy insertion with blinks. Jobs that fit nowhere go to
+    /// `s.unassigned`.
+    fn recreate(&mut self, s: &mut State, allow_new: bool) {
+        let d = self.d;
+        self.sort_removed();
+        let removed = std::mem::take(&mut self.removed);
+        for &c in &removed {
+            let mut best = f64::INFINITY;
+            let mut best_at = (usize::MAX, 0usize);
+            let lc = d.loc[c];
+            let req = d.req[c];
+            let any_route = |r: usize| req == NONE || req as usize == r;
+            for r in 0..d.n_veh {
+                let route = &s.routes[r];
+                if route.stops.is_empty() || !any_route(r) || !d.fits(&route.load, c, r) {
+                    continue;
+                }
+                let m = route.stops.len();
+                for p in route.locked..=m {
+                    if self.rng.f64() < BLINK {
+                        continue;
+                    }
+                    let (pl, pdep) = if p == 0 {
+                        (d.depot, d.vstart[r])
+                    } else {
+                        (d.loc[route.stops[p - 1]], route.edep[p - 1])
+                    };
+                    let (nl, nlat) = if p == m {
+                        (d.depot, d.vend[r])
+                    } else {
+                        (d.loc[route.stops[p]], route.lstart[p])
+                    };
+                    let delta = d.dist(pl, lc) + d.dist(lc, nl) - d.dist(pl, nl);
+                    if delta >= best {
+                        continue;
+                    }
+                    let Some(st) = d.start_time(c, pdep + d.dur(pl, lc)) else {
+                        continue;
+                    };
+                    if st + d.service[c] + d.dur(lc, nl) > nlat + EPS {
+                        continue;
+                    }
+                    if d.vbinding[r] {
+                        self.seq.clear();
+                        self.seq.extend_from_slice(&route.stops[..p]);
+                        self.seq.push(c);
+                        self.seq.extend_from_slice(&route.stops[p..]);
+                        if !d.seq_feasible(r, &self.seq) {
+                            continue;
+                        }
+                    }
+                    best = delta;
+                    best_at = (r, p);
+                }
+            }
+            if allow_new && (best_at.0 == usize::MAX || d.objective == Objective::Distance) {
+                self.stamp += 1;
+                for r in 0..d.n_veh {
+                    if !s.routes[r].stops.is_empty() || !any_route(r) {
+                        continue;
+                    }
+                    let pf = d.profile[r];
+                    if self.profile_stamp[pf] == self.stamp {
+                        continue;
+                    }
+                    self.profile_stamp[pf] = self.stamp;
+                    let delta = d.dist(d.depot, lc) + d.dist(lc, d.depot) + d.vehicle_weight;
+                    if delta >= best || !d.fits(&[0; MAX_DIMS], c, r) {
+                        continue;
+                    }
+                    self.seq.clear();
+                    self.seq.push(c);
+                    if d.seq_feasible(r, &self.seq) {
+                        best = delta;
+                        best_at = (r, 0);
+                    }
+                }
+            }
+            if best_at.0 == usize::MAX {
+                s.unassigned.push(c);
+            } else {
+                let (r, p) = best_at;
+                s.routes[r].stops.insert(p, c);
+                s.routes[r].update(d, r);
+                s.route_of[c] = r as u32;
+                self.touch(r);
+            }
+        }
+        self.removed = removed;
+        self.removed.clear();
+    }
+
+    /// Builds a first plan by inserting every active job.
+    pub fn construct(&mut self, s: &mut State) {
+        for j in 0..self.d.n_jobs {
+            if self.d.active[j] && s.route_of[j] == NONE {
+                self.removed.push(j);
+            }
+        }
+        self.recreate(s, true);
+        self.clear_touched();
+    }
+
+    /// Absence-driven search: empties a route whenever every job is served
+    /// (if `remove_routes`), and accepts plans with fewer or less often
+    /// absent jobs. Returns the best plan serving the most jobs with the
+    /// fewest vehicles.
+    pub fn reduce(
+        &mut self,
+        s: State,
+        until: f64,
+        remove_routes: bool,
+        lower_bound: usize,
+    ) -> State {
+        let d = self.d;
+        let mut best = s.clone();
+        let mut cur = s;
+        let mut cand = cur.clone();
+        let mut absences = vec![0u64; d.n_jobs];
+        let mut frac = self.fraction();
+        let key = |st: &State| -> (f64, usize) {
+            (
+                st.unassigned.iter().map(|&j| d.weight[j]).sum::<f64>(),
+                st.used(),
+            )
+        };
+        while self.tick(&best, &mut frac) && frac < until {
+            if cur.unassigned.is_empty() {
+                let (bu, bv) = key(&best);
+                if bu > 0.0
+                    || cur.used() < bv
+                    || (cur.used() == bv && cur.distance() < best.distance())
+                {
+                    if std::env::var("OPT_DEBUG").is_ok() { eprintln!("reduce: {} vehicles at {frac:.3}", cur.used()); }
+                    best.clone_from(&cur);
+                }
+                if !remove_routes || cur.used() <= lower_bound {
+                    break;
+                }
+                // Empty a route without locked stops: pick one of the
+                // smallest at random.
+                let mut cands: Vec<usize> = (0..d.n_veh)
+                    .filter(|&r| !cur.routes[r].stops.is_empty() && cur.routes[r].locked == 0)
+                    .collect();
+                if cands.is_empty() {
+                    break;
+                }
+                cands.sort_by_key(|&r| cur.routes[r].stops.len());
+                let pick = cands[self.rng.below(cands.len().min(3))];
+                for j in std::mem::take(&mut cur.routes[pick].stops) {
+                    cur.route_of[j] = NONE;
+                    cur.unassigned.push(j);
+                }
+                cur.routes[pick].update(d, pick);
+                cand.clone_from(&cur);
+            }
+            self.iterations += 1;
+            self.ruin(&mut cand);
+            self.removed.append(&mut cand.unassigned);
+            self.recreate(&mut cand, false);
+            let abs_cand: u64 = cand.unassigned.iter().map(|&j| absences[j]).sum();
+            let abs_cur: u64 = cur.unassigned.iter().map(|&j| absences[j]).sum();
+            if cand.unassigned.len() < cur.unassigned.len() || abs_cand < abs_cur {
+                cur.copy_from_touched(&cand, &self.touched_list);
+            } else {
+                cand.copy_from_touched(&cur, &self.touched_list);
+            }
+            for &j in &cand.unassigned {
+                absences[j] += 1;
+            }
+            self.clear_touched();
+            if !remove_routes && cur.unassigned.len() < best.unassigned.len() {
+                best.clone_from(&cur);
+            }
+        }
+        if cur.unassigned.is_empty() && (cur.used() < best.used() || !best.unassigned.is_empty()) {
+            best = cur;
+        }
+        best
+    }
+
+    /// Simulated annealing over ruin-and-recreate on the full cost.
+    pub fn anneal(&mut self, s: State, until: f64, t0: f64, tf: f64, allow_new: bool) -> State {
+        let d = self.d;
+        let mut cur = s;
+        let mut cur_cost = cur.cost(d);
+        let mut best = cur.clone();
+        let mut best_cost = cur_cost;
+        let mut cand = cur.clone();
+        let from = self.fraction();
+        let mut frac = from;
+        let span = (until - from).max(1e-9);
+        while self.tick(&best, &mut frac) && frac < until {
+            self.iterations += 1;
+            let x = ((frac - from) / span).clamp(0.0, 1.0);
+            let temp = t0 * (tf / t0).powf(x);
+            self.ruin(&mut cand);
+            self.removed.append(&mut cand.unassigned);
+            self.recreate(&mut cand, allow_new);
+            let cost = cand.cost(d);
+            let threshold = cur_cost - temp * self.rng.f64().max(1e-300).ln();
+            if cost < threshold {
+                cur.copy_from_touched(&cand, &self.touched_list);
+                cur_cost = cost;
+                if cost < best_cost - 1e-9 {
+                    best_cost = cost;
+                    best.clone_from(&cur);
+                }
+            } else {
+                cand.copy_from_touched(&cur, &self.touched_list);
+            }
+            self.clear_touched();
+        }
+        best
+    }
+}

@@ -1,0 +1,128 @@
+//! Application state, the router with every route and layer, and `serve`.
+
+use std::{future::Future, net::SocketAddr, ops::Deref, sync::Arc};
+
+use axum::{
+    Router,
+    handler::Handler,
+    http::Method,
+    middleware::{from_fn, from_fn_with_state},
+    routing::{MethodFilter, on},
+};
+use sea_orm::DatabaseConnection;
+use tokio::net::TcpListener;
+use tower_http::compression::CompressionLayer;
+
+use crate::{
+    auth::{self, guard::guard, throttle::LoginThrottle},
+    clock::Clock,
+    config::Config,
+    db,
+    error::{AppError, render_errors},
+    home, observability, openapi, static_files, users,
+};
+
+#[derive(Clone)]
+pub struct AppState(Arc<Inner>);
+
+pub struct Inner {
+    pub db: DatabaseConnection,
+    pub config: Config,
+    pub clock: Arc<dyn Clock>,
+    pub throttle: LoginThrottle,
+}
+
+impl Deref for AppState {
+    type Target = Inner;
+    fn deref(&self) -> &Inner {
+        &self.0
+    }
+}
+
+impl AppState {
+    /// Connects to the database and brings its schema up to date.
+    pub async fn build(config: Config, clock: Arc<dyn Clock>) -> anyhow::Result<Self> {
+        let db = db::connect(&config.database_url).await?;
+        db::migrate(&db).await?;
+        Ok(Self::from_parts(db, config, clock))
+    }
+
+    pub fn from_parts(db: DatabaseConnection, config: Config, clock: Arc<dyn Clock>) -> Self {
+        let throttle = LoginThrottle::new(
+            config.login_max_failures_per_account,
+            config.login_max_failures_per_address,
+            chrono::Duration::minutes(config.login_window_minutes),
+        );
+        Self(Arc::new(Inner { db, config, clock, throttle }))
+    }
+}
+
+/// Registers routes with the router and remembers them, so that tests can
+/// check every route against the access policy and the API description.
+pub struct Routes {
+    router: Router<AppState>,
+    registered: Vec<(Method, &'static str)>,
+}
+
+impl Routes {
+    fn new() -> Self {
+        Self { router: Router::new(), registered: Vec::new() }
+    }
+
+    #[must_use]
+    pub fn add<H, T>(mut self, method: Method, path: &'static str, handler: H) -> Self
+    where
+        H: Handler<T, AppState>,
+        T: 'static,
+    {
+        let filter = MethodFilter::try_from(method.clone()).expect("a routable method");
+        self.router = self.router.route(path, on(filter, handler));
+        self.registered.push((method, path));
+        self
+    }
+}
+
+fn all_routes() -> Routes {
+    let r = Routes::new();
+    let r = observability::routes(r);
+    let r = static_files::routes(r);
+    let r = auth::routes(r);
+    let r = openapi::routes(r);
+    let r = home::routes(r);
+    users::routes(r)
+}
+
+/// Every (method, route template) the application serves.
+pub fn registered_routes() -> Vec<(Method, &'static str)> {
+    all_routes().registered
+}
+
+async fn not_found() -> AppError {
+    AppError::NotFound
+}
+
+pub fn router(state: AppState) -> Router {
+    // Layers run outside-in from the bottom of this list: observability
+    // sees every request first (request id, timing, metrics), then
+    // compression, then error rendering; the guard runs after routing, on
+    // matched routes only, so it knows the route template.
+    all_routes()
+        .router
+        .route_layer(from_fn_with_state(state.clone(), guard))
+        .fallback(not_found)
+        .layer(from_fn(render_errors))
+        .layer(CompressionLayer::new())
+        .layer(from_fn(observability::track))
+        .with_state(state)
+}
+
+/// Serves on an already bound listener until `shutdown` resolves.
+pub async fn serve(
+    state: AppState,
+    listener: TcpListener,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    observability::init_metrics();
+    let app = router(state).into_make_service_with_connect_info::<SocketAddr>();
+    axum::serve(listener, app).with_graceful_shutdown(shutdown).await
+}

@@ -1,0 +1,99 @@
+//! The access decision table: every route of the application, and who may
+//! use it. The guard consults this table and nothing else; a route that is
+//! missing here is refused to everyone (and fails the role-matrix test).
+
+use axum::http::Method;
+
+use super::Role;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Access {
+    /// Anyone, signed in or not.
+    Public,
+    /// Any signed-in, active user.
+    SignedIn,
+    /// Only these roles.
+    Roles(&'static [Role]),
+}
+
+use Access::{Public, Roles, SignedIn};
+use Role::SuperAdmin;
+
+const ADMIN: &[Role] = &[SuperAdmin];
+
+/// (method, route template as registered with the router, access).
+pub const POLICY: &[(&str, &str, Access)] = &[
+    // Operations and assets
+    ("GET", "/healthz", Public),
+    ("GET", "/readyz", Public),
+    ("GET", "/metrics", Public),
+    ("GET", "/static/{*path}", Public),
+    ("GET", "/favicon.ico", Public),
+    // Sign-in and language
+    ("GET", "/login", Public),
+    ("POST", "/login", Public),
+    ("POST", "/logout", SignedIn),
+    ("POST", "/locale", Public),
+    ("POST", "/api/v1/auth/token", Public),
+    ("GET", "/api/v1/me", SignedIn),
+    // API description
+    ("GET", "/api/v1/openapi.json", Public),
+    ("GET", "/api/docs", Public),
+    // Home
+    ("GET", "/", SignedIn),
+    // User management
+    ("GET", "/users", Roles(ADMIN)),
+    ("POST", "/users", Roles(ADMIN)),
+    ("GET", "/users/{id}", Roles(ADMIN)),
+    ("POST", "/users/{id}", Roles(ADMIN)),
+    ("GET", "/api/v1/users", Roles(ADMIN)),
+    ("POST", "/api/v1/users", Roles(ADMIN)),
+    ("GET", "/api/v1/users/{id}", Roles(ADMIN)),
+    ("PATCH", "/api/v1/users/{id}", Roles(ADMIN)),
+];
+
+/// The access rule for a route, if it has one.
+pub fn lookup(method: &Method, route: &str) -> Option<Access> {
+    POLICY
+        .iter()
+        .find(|(m, r, _)| *m == method.as_str() && *r == route)
+        .map(|(_, _, a)| *a)
+}
+
+/// Whether a user with `role` (or nobody) may use a route.
+pub fn allows(method: &Method, route: &str, role: Option<Role>) -> bool {
+    match lookup(method, route) {
+        Some(Public) => true,
+        Some(SignedIn) => role.is_some(),
+        Some(Roles(roles)) => role.is_some_and(|r| roles.contains(&r)),
+        None => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unknown_routes_are_refused_to_everyone() {
+        assert!(!allows(&Method::GET, "/nowhere", Some(Role::SuperAdmin)));
+    }
+
+    #[test]
+    fn user_management_is_for_super_admins_only() {
+        for role in Role::ALL {
+            assert_eq!(allows(&Method::GET, "/users", Some(role)), role == Role::SuperAdmin);
+        }
+        assert!(!allows(&Method::GET, "/users", None));
+    }
+
+    #[test]
+    fn each_route_appears_once() {
+        for (i, (m, r, _)) in POLICY.iter().enumerate() {
+            assert!(
+                !POLICY[i + 1..].iter().any(|(m2, r2, _)| m == m2 && r == r2),
+                "{m} {r} listed twice"
+            );
+        }
+    }
+}

@@ -1,0 +1,74 @@
+//! Database connection: SQLite (default, WAL, foreign keys on) or
+//! PostgreSQL, from the same code.
+
+pub mod migrations;
+
+use std::{str::FromStr, time::Duration};
+
+use anyhow::Context;
+use sea_orm::{
+    ConnectOptions, ConnectionTrait, Database, DatabaseConnection, SqlxSqliteConnector,
+    sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous},
+};
+use sea_orm_migration::MigratorTrait;
+
+pub use migrations::Migrator;
+
+pub async fn connect(url: &str) -> anyhow::Result<DatabaseConnection> {
+    if url.starts_with("sqlite:") {
+        let opts = SqliteConnectOptions::from_str(url)
+            .with_context(|| "DATABASE_URL is not a valid SQLite URL")?
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            .synchronous(SqliteSynchronous::Normal)
+            .foreign_keys(true)
+            // SQLite has one writer; wait for it rather than fail.
+            .busy_timeout(Duration::from_secs(10));
+        if let Some(parent) = opts.get_filename().parent().filter(|p| !p.as_os_str().is_empty())
+        {
+            std::fs::create_dir_all(parent)
+                .with_context(|| format!("cannot create database folder {}", parent.display()))?;
+        }
+        let pool = SqlitePoolOptions::new()
+            .max_connections(8)
+            .acquire_timeout(Duration::from_secs(5))
+            .connect_with(opts)
+            .await
+            .context("cannot open the SQLite database")?;
+        Ok(SqlxSqliteConnector::from_sqlx_sqlite_pool(pool))
+    } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
+        let mut opts = ConnectOptions::new(url.to_owned());
+        opts.max_connections(16)
+            .min_connections(1)
+            .acquire_timeout(Duration::from_secs(5))
+            .connect_timeout(Duration::from_secs(5))
+            .sqlx_logging(false);
+        Database::connect(opts).await.context("cannot connect to PostgreSQL")
+    } else {
+        anyhow::bail!("DATABASE_URL must start with sqlite:// or postgres://")
+    }
+}
+
+pub async fn migrate(db: &DatabaseConnection) -> anyhow::Result<()> {
+    Migrator::up(db, None).await.context("database migration failed")
+}
+
+/// Ready when the database answers and every migration has been applied.
+pub async fn ready(db: &DatabaseConnection) -> Result<(), String> {
+    db.execute_unprepared("SELECT 1").await.map_err(|e| format!("database: {e}"))?;
+    let pending = Migrator::get_pending_migrations(db).await.map_err(|e| format!("migrations: {e}"))?;
+    if pending.is_empty() {
+        Ok(())
+    } else {
+        Err(format!("{} migration(s) pending", pending.len()))
+    }
+}
+
+/// `sqlite` or `postgres`, for the home page and logs.
+pub fn backend_name(db: &DatabaseConnection) -> &'static str {
+    match db.get_database_backend() {
+        sea_orm::DatabaseBackend::Sqlite => "SQLite",
+        sea_orm::DatabaseBackend::Postgres => "PostgreSQL",
+        sea_orm::DatabaseBackend::MySql => "MySQL",
+    }
+}

@@ -1,0 +1,20 @@
+//! luckygas: delivery management for LPG cylinder distributors.
+
+pub mod app;
+pub mod audit;
+pub mod auth;
+pub mod cli;
+pub mod clock;
+pub mod config;
+pub mod db;
+pub mod demo;
+pub mod depots;
+pub mod error;
+pub mod home;
+pub mod i18n;
+pub mod observability;
+pub mod openapi;
+pub mod static_files;
+pub mod telemetry;
+pub mod users;
+pub mod web;

@@ -1,0 +1,97 @@
+//! The OpenAPI description, generated from the handlers' annotations, and
+//! a documentation page from vendored Swagger UI.
+
+use axum::{
+    Json,
+    http::Method,
+    response::{Html, IntoResponse, Response},
+};
+use serde::Serialize;
+use utoipa::{
+    Modify, OpenApi, ToSchema,
+    openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme},
+};
+
+use crate::{app::Routes, auth, users};
+
+/// The error shape of every `/api/*` answer that is not a success.
+#[derive(Serialize, ToSchema)]
+pub struct ApiErrorBody {
+    pub error: ApiErrorDetail,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct ApiErrorDetail {
+    /// `validation`, `unauthenticated`, `bad_credentials`, `forbidden`, `csrf`,
+    /// `not_found`, `conflict`, `bad_request`, `too_many_requests`, `internal`.
+    pub code: String,
+    /// In the caller's language (zh-TW unless `Accept-Language` or the
+    /// account asks for English), e.g. `資料驗證失敗`.
+    pub message: String,
+    pub fields: Vec<ApiFieldError>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct ApiFieldError {
+    pub field: String,
+    pub message: String,
+}
+
+struct BearerAuth;
+
+impl Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(
+                HttpBuilder::new().scheme(HttpAuthScheme::Bearer).bearer_format("JWT").build(),
+            ),
+        );
+    }
+}
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "luckygas API",
+        description = "幸運瓦斯配送管理系統 API / Lucky Gas delivery management API. \
+            Get a token from `POST /api/v1/auth/token` and send it as `Authorization: Bearer <token>`."
+    ),
+    paths(
+        auth::handlers::issue_token,
+        auth::handlers::me,
+        users::api::list,
+        users::api::create,
+        users::api::get,
+        users::api::update,
+    ),
+    components(schemas(ApiErrorBody, ApiErrorDetail, ApiFieldError)),
+    modifiers(&BearerAuth),
+    tags(
+        (name = "auth", description = "登入與權杖 / Sign-in and tokens"),
+        (name = "users", description = "使用者管理 / User management (super_admin)"),
+    )
+)]
+pub struct ApiDoc;
+
+pub fn routes(r: Routes) -> Routes {
+    r.add(Method::GET, "/api/v1/openapi.json", spec).add(Method::GET, "/api/docs", docs_page)
+}
+
+async fn spec() -> Json<utoipa::openapi::OpenApi> {
+    Json(ApiDoc::openapi())
+}
+
+async fn docs_page() -> Response {
+    Html(concat!(
+        "<!doctype html><html lang=\"zh-TW\"><head><meta charset=\"utf-8\">",
+        "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">",
+        "<title>luckygas API</title>",
+        "<link rel=\"stylesheet\" href=\"/static/vendor/swagger-ui/swagger-ui.css\">",
+        "</head><body><div id=\"swagger-ui\"></div>",
+        "<script src=\"/static/vendor/swagger-ui/swagger-ui-bundle.js\"></script>",
+        "<script src=\"/static/api-docs.js\"></script></body></html>"
+    ))
+    .into_response()
+}

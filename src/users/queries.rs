@@ -1,0 +1,201 @@
+//! Reading and changing accounts. Every change writes the audit log in the
+//! same transaction.
+
+use chrono::{DateTime, Utc};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter,
+    QueryOrder, Set, TransactionTrait, sea_query::Expr,
+};
+use serde_json::json;
+
+use super::{entity as users, form::NewUser};
+use crate::{
+    audit,
+    auth::{AuthUser, Role, password, session},
+    error::AppError,
+    i18n::{Locale, Text},
+};
+
+pub async fn list(db: &impl ConnectionTrait) -> Result<Vec<users::Model>, AppError> {
+    Ok(users::Entity::find().order_by_asc(users::Column::Username).all(db).await?)
+}
+
+pub async fn get(db: &impl ConnectionTrait, id: i32) -> Result<users::Model, AppError> {
+    users::Entity::find_by_id(id).one(db).await?.ok_or(AppError::NotFound)
+}
+
+pub async fn count(db: &impl ConnectionTrait) -> Result<u64, AppError> {
+    Ok(users::Entity::find().count(db).await?)
+}
+
+pub async fn count_by_role(db: &impl ConnectionTrait, role: Role) -> Result<u64, AppError> {
+    Ok(users::Entity::find()
+        .filter(users::Column::Role.eq(role.as_str()))
+        .filter(users::Column::Active.eq(true))
+        .count(db)
+        .await?)
+}
+
+fn audit_view(u: &users::Model) -> serde_json::Value {
+    json!({
+        "username": u.username,
+        "display_name": u.display_name,
+        "role": u.role,
+        "active": u.active,
+        "locale": u.locale,
+    })
+}
+
+fn username_taken() -> AppError {
+    AppError::field("username", Text::new("此帳號已被使用", "This user name is already taken"))
+}
+
+/// Creates an account; `actor` is `None` for the command line and seeding.
+pub async fn create(
+    db: &(impl TransactionTrait + ConnectionTrait),
+    actor: Option<&AuthUser>,
+    new: NewUser,
+    now: DateTime<Utc>,
+) -> Result<users::Model, AppError> {
+    let hash = password::hash(new.password).await?;
+    let txn = db.begin().await?;
+    let exists = users::Entity::find()
+        .filter(users::Column::Username.eq(&new.username))
+        .count(&txn)
+        .await?;
+    if exists > 0 {
+        return Err(username_taken());
+    }
+    let user = users::ActiveModel {
+        username: Set(new.username),
+        display_name: Set(new.display_name),
+        password_hash: Set(hash),
+        role: Set(new.role.as_str().to_owned()),
+        locale: Set(Locale::ZhTw.code().to_owned()),
+        active: Set(true),
+        auth_version: Set(1),
+        version: Set(1),
+        last_login_at: Set(None),
+        created_at: Set(now),
+        updated_at: Set(now),
+        ..Default::default()
+    }
+    .insert(&txn)
+    .await
+    .map_err(|e| {
+        // Two people creating the same name at once: the unique index decides.
+        if matches!(e.sql_err(), Some(sea_orm::SqlErr::UniqueConstraintViolation(_))) {
+            username_taken()
+        } else {
+            e.into()
+        }
+    })?;
+    audit::record(
+        &txn,
+        audit::Entry {
+            actor_id: actor.map(|a| a.id),
+            action: "user.create",
+            entity: "user",
+            entity_id: user.id.to_string(),
+            before: None,
+            after: Some(audit_view(&user)),
+        },
+        now,
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(user)
+}
+
+/// A change to an account. `None` leaves a field as it is.
+#[derive(Default)]
+pub struct UserChange {
+    pub display_name: Option<String>,
+    pub role: Option<Role>,
+    pub active: Option<bool>,
+    pub password: Option<String>,
+}
+
+/// Applies a change if the row is still at `version`; a stale version is a
+/// conflict and nothing is written. Deactivation and password resets end
+/// the user's sessions and revoke their API tokens at once.
+pub async fn update(
+    db: &(impl TransactionTrait + ConnectionTrait),
+    actor: &AuthUser,
+    id: i32,
+    version: i32,
+    change: UserChange,
+    now: DateTime<Utc>,
+) -> Result<users::Model, AppError> {
+    if actor.id == id && (change.active == Some(false) || change.role.is_some_and(|r| r != actor.role))
+    {
+        return Err(AppError::field(
+            "role",
+            Text::new(
+                "不能停用自己的帳號或變更自己的角色",
+                "You cannot deactivate your own account or change your own role",
+            ),
+        ));
+    }
+    let hash = match change.password {
+        Some(p) => Some(password::hash(p).await?),
+        None => None,
+    };
+    let txn = db.begin().await?;
+    let before = get(&txn, id).await?;
+    let revoke = change.active == Some(false) || hash.is_some();
+    let mut q = users::Entity::update_many()
+        .col_expr(users::Column::Version, Expr::value(version + 1))
+        .col_expr(users::Column::UpdatedAt, Expr::value(now));
+    if let Some(n) = &change.display_name {
+        q = q.col_expr(users::Column::DisplayName, Expr::value(n.clone()));
+    }
+    if let Some(r) = change.role {
+        q = q.col_expr(users::Column::Role, Expr::value(r.as_str()));
+    }
+    if let Some(a) = change.active {
+        q = q.col_expr(users::Column::Active, Expr::value(a));
+    }
+    if let Some(h) = hash {
+        q = q.col_expr(users::Column::PasswordHash, Expr::value(h));
+    }
+    if revoke {
+        q = q.col_expr(users::Column::AuthVersion, Expr::value(before.auth_version + 1));
+    }
+    let done = q
+        .filter(users::Column::Id.eq(id))
+        .filter(users::Column::Version.eq(version))
+        .exec(&txn)
+        .await?;
+    if done.rows_affected == 0 {
+        return Err(AppError::Conflict(Text::new(
+            "此帳號已被他人修改，請重新整理後再試",
+            "Someone else changed this account; reload and try again",
+        )));
+    }
+    if revoke {
+        session::delete_for_user(&txn, id).await?;
+    }
+    let after = get(&txn, id).await?;
+    let action = match (change.active, revoke) {
+        (Some(false), _) => "user.deactivate",
+        (Some(true), _) if !before.active => "user.activate",
+        (_, true) => "user.reset_password",
+        _ => "user.update",
+    };
+    audit::record(
+        &txn,
+        audit::Entry {
+            actor_id: Some(actor.id),
+            action,
+            entity: "user",
+            entity_id: id.to_string(),
+            before: Some(audit_view(&before)),
+            after: Some(audit_view(&after)),
+        },
+        now,
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(after)
+}

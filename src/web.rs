@@ -1,0 +1,194 @@
+//! Page plumbing shared by every feature: the layout context ([`Shell`]),
+//! navigation by role, template rendering and the request's language.
+
+use std::borrow::Cow;
+
+use askama::Template;
+use axum::{
+    http::{HeaderMap, Method, header},
+    response::{Html, IntoResponse, Response},
+};
+
+use crate::{
+    app::AppState,
+    auth::{Ctx, Role, policy},
+    error::AppError,
+    i18n::{LANG_COOKIE, Locale},
+};
+
+/// HTML-escapes text for the few places that build markup by hand.
+pub fn escape(s: &str) -> Cow<'_, str> {
+    if !s.contains(['&', '<', '>', '"', '\'']) {
+        return Cow::Borrowed(s);
+    }
+    let mut out = String::with_capacity(s.len() + 8);
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    Cow::Owned(out)
+}
+
+/// Reads one cookie from the request headers.
+pub fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .find_map(|pair| {
+            let (k, v) = pair.trim().split_once('=')?;
+            (k == name).then_some(v)
+        })
+}
+
+/// The language of a request before we know who sent it: the language
+/// cookie, then `Accept-Language`, then zh-TW.
+pub fn request_locale(headers: &HeaderMap) -> Locale {
+    cookie(headers, LANG_COOKIE)
+        .and_then(Locale::parse)
+        .or_else(|| {
+            headers
+                .get(header::ACCEPT_LANGUAGE)
+                .and_then(|v| v.to_str().ok())
+                .and_then(Locale::from_accept_language)
+        })
+        .unwrap_or_default()
+}
+
+pub fn render_template(t: &impl Template) -> Result<String, AppError> {
+    t.render().map_err(|e| AppError::Internal(e.into()))
+}
+
+/// Renders a page template into an HTML response.
+pub fn page(t: &impl Template) -> Result<Response, AppError> {
+    Ok(Html(render_template(t)?).into_response())
+}
+
+pub struct NavItem {
+    pub label: &'static str,
+    pub href: &'static str,
+    pub active: bool,
+    /// Not built yet: shown greyed out so staff know it is coming.
+    pub soon: bool,
+}
+
+/// Navigation in menu order: (catalogue key, link, built yet).
+const NAV: &[(&str, &str, bool)] = &[
+    ("nav.home", "/", true),
+    ("nav.customers", "/customers", false),
+    ("nav.orders", "/orders", false),
+    ("nav.planning", "/planning", false),
+    ("nav.drivers", "/drivers", false),
+    ("nav.notifications", "/notifications", false),
+    ("nav.reports", "/reports", false),
+    ("nav.users", "/users", true),
+];
+
+/// Which roles will see a navigation item that has no route yet.
+fn planned_roles(href: &str) -> &'static [Role] {
+    use Role::{Manager, OfficeStaff, SuperAdmin};
+    match href {
+        "/customers" | "/orders" | "/planning" | "/drivers" | "/notifications" => {
+            &[SuperAdmin, Manager, OfficeStaff]
+        }
+        "/reports" => &[SuperAdmin, Manager],
+        _ => &[],
+    }
+}
+
+/// The layout's context: who is signed in, the language, the menu.
+pub struct Shell {
+    pub t: Locale,
+    pub lang: &'static str,
+    /// The other language, for the switch button.
+    pub switch_to: &'static str,
+    pub company: String,
+    pub title: String,
+    pub user_name: Option<String>,
+    pub user_role: &'static str,
+    pub csrf: String,
+    /// Where the language switch returns to.
+    pub path: String,
+    pub nav: Vec<NavItem>,
+    pub flash: Option<String>,
+}
+
+impl Shell {
+    pub fn new(state: &AppState, ctx: &Ctx, active: &str, title: &str) -> Self {
+        let t = ctx.locale;
+        let nav = ctx.user.as_ref().map_or_else(Vec::new, |u| {
+            NAV.iter()
+                .filter(|(_, href, built)| {
+                    if *built {
+                        policy::allows(&Method::GET, href, Some(u.role))
+                    } else {
+                        planned_roles(href).contains(&u.role)
+                    }
+                })
+                .map(|(key, href, built)| NavItem {
+                    label: t.t(key),
+                    href,
+                    active: *href == active,
+                    soon: !built,
+                })
+                .collect()
+        });
+        Self {
+            t,
+            lang: t.code(),
+            switch_to: t.other().code(),
+            company: state.config.company_name.clone(),
+            title: title.to_owned(),
+            user_name: ctx.user.as_ref().map(|u| u.display_name.clone()),
+            user_role: ctx.user.as_ref().map_or("", |u| t.t(u.role.label_key())),
+            csrf: ctx.csrf.clone(),
+            path: ctx.path.clone(),
+            nav,
+            flash: None,
+        }
+    }
+
+    pub fn with_flash(mut self, flash: Option<String>) -> Self {
+        self.flash = flash;
+        self
+    }
+}
+
+#[derive(Template)]
+#[template(path = "error.html")]
+pub struct ErrorPage {
+    pub lang: &'static str,
+    pub title: String,
+    pub heading: String,
+    pub fields: Vec<String>,
+    pub request_id: String,
+    pub request_id_label: &'static str,
+    pub home_label: &'static str,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escape_neutralises_markup() {
+        assert_eq!(escape("<a href=\"x\">&'"), "&lt;a href=&quot;x&quot;&gt;&amp;&#39;");
+        assert!(matches!(escape("plain 文字"), Cow::Borrowed(_)));
+    }
+
+    #[test]
+    fn language_cookie_wins_over_accept_language() {
+        let mut h = HeaderMap::new();
+        h.insert(header::ACCEPT_LANGUAGE, "en".parse().unwrap());
+        assert_eq!(request_locale(&h), Locale::En);
+        h.insert(header::COOKIE, "a=b; lg_lang=zh-TW".parse().unwrap());
+        assert_eq!(request_locale(&h), Locale::ZhTw);
+    }
+}
