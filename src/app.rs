@@ -53,7 +53,12 @@ impl AppState {
             config.login_max_failures_per_address,
             chrono::Duration::minutes(config.login_window_minutes),
         );
-        Self(Arc::new(Inner { db, config, clock, throttle }))
+        Self(Arc::new(Inner {
+            db,
+            config,
+            clock,
+            throttle,
+        }))
     }
 }
 
@@ -66,7 +71,10 @@ pub struct Routes {
 
 impl Routes {
     fn new() -> Self {
-        Self { router: Router::new(), registered: Vec::new() }
+        Self {
+            router: Router::new(),
+            registered: Vec::new(),
+        }
     }
 
     #[must_use]
@@ -124,5 +132,7 @@ pub async fn serve(
 ) -> std::io::Result<()> {
     observability::init_metrics();
     let app = router(state).into_make_service_with_connect_info::<SocketAddr>();
-    axum::serve(listener, app).with_graceful_shutdown(shutdown).await
+    axum::serve(listener, app)
+        .with_graceful_shutdown(shutdown)
+        .await
 }

@@ -70,5 +70,8 @@ pub async fn for_entity(
 }
 
 pub async fn count_since(db: &impl ConnectionTrait, since: DateTime<Utc>) -> Result<u64, DbErr> {
-    Entity::find().filter(Column::CreatedAt.gte(since)).count(db).await
+    Entity::find()
+        .filter(Column::CreatedAt.gte(since))
+        .count(db)
+        .await
 }

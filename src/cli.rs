@@ -87,14 +87,23 @@ pub fn main() -> ExitCode {
         }
     };
     telemetry::init(config.log_format);
-    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().expect("tokio runtime");
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .expect("tokio runtime");
     let result = runtime.block_on(async move {
         match cli.command.unwrap_or(Command::Serve(ServeArgs::default())) {
             Command::Serve(args) => serve(config, args).await,
             Command::Migrate => migrate(config).await,
-            Command::User { command: UserCommand::Add { username, role, display_name, password_stdin: _ } } => {
-                user_add(config, &username, &role, display_name.as_deref()).await
-            }
+            Command::User {
+                command:
+                    UserCommand::Add {
+                        username,
+                        role,
+                        display_name,
+                        password_stdin: _,
+                    },
+            } => user_add(config, &username, &role, display_name.as_deref()).await,
         }
     });
     match result {
@@ -117,7 +126,10 @@ async fn serve(mut config: Config, args: ServeArgs) -> anyhow::Result<()> {
         .map_err(|e| anyhow::anyhow!("cannot listen on {}: {e}", config.bind))?;
     let state = AppState::build(config, clock.clone()).await?;
     if args.demo {
-        match demo::seed(&state.db, clock.now()).await.map_err(|e| anyhow::anyhow!("{e:?}"))? {
+        match demo::seed(&state.db, clock.now())
+            .await
+            .map_err(|e| anyhow::anyhow!("{e:?}"))?
+        {
             Some(accounts) => print_demo_accounts(&accounts),
             None => tracing::info!("demo company already present; nothing changed"),
         }
@@ -130,9 +142,18 @@ async fn serve(mut config: Config, args: ServeArgs) -> anyhow::Result<()> {
 
 fn print_demo_accounts(accounts: &[demo::DemoAccount]) {
     let mut out = std::io::stdout().lock();
-    let _ = writeln!(out, "\n示範帳號（密碼只顯示這一次）/ Demo accounts (passwords are shown only once):");
+    let _ = writeln!(
+        out,
+        "\n示範帳號（密碼只顯示這一次）/ Demo accounts (passwords are shown only once):"
+    );
     for a in accounts {
-        let _ = writeln!(out, "  {:<10} {:<14} {}", a.username, a.role.as_str(), a.password);
+        let _ = writeln!(
+            out,
+            "  {:<10} {:<14} {}",
+            a.username,
+            a.role.as_str(),
+            a.password
+        );
     }
     let _ = writeln!(out);
 }
@@ -143,7 +164,8 @@ async fn shutdown_signal() {
     };
     #[cfg(unix)]
     let term = async {
-        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        {
             s.recv().await;
         }
     };
@@ -156,7 +178,10 @@ async fn shutdown_signal() {
 async fn migrate(config: Config) -> anyhow::Result<()> {
     let conn = db::connect(&config.database_url).await?;
     db::migrate(&conn).await?;
-    println!("資料庫已是最新 / database is up to date ({})", db::backend_name(&conn));
+    println!(
+        "資料庫已是最新 / database is up to date ({})",
+        db::backend_name(&conn)
+    );
     Ok(())
 }
 
@@ -172,18 +197,29 @@ async fn user_add(
     let new = form::parse_new_user(username, display_name.unwrap_or(username), role, password)
         .map_err(|errs| {
             anyhow::anyhow!(
-                errs.iter().map(|e| format!("{} / {}", e.message.zh, e.message.en)).collect::<Vec<_>>().join("\n")
+                errs.iter()
+                    .map(|e| format!("{} / {}", e.message.zh, e.message.en))
+                    .collect::<Vec<_>>()
+                    .join("\n")
             )
         })?;
     let conn = db::connect(&config.database_url).await?;
     db::migrate(&conn).await?;
     let role_name = Role::parse(role).map_or_else(|| role.to_owned(), |r| r.as_str().to_owned());
-    let user = queries::create(&conn, None, new, SystemClock.now()).await.map_err(|e| match e {
-        crate::error::AppError::Invalid(errs) => anyhow::anyhow!(
-            errs.iter().map(|e| format!("{} / {}", e.message.zh, e.message.en)).collect::<Vec<_>>().join("\n")
-        ),
-        other => anyhow::anyhow!("{other:?}"),
-    })?;
-    println!("已新增帳號 / account created: {} ({role_name})", user.username);
+    let user = queries::create(&conn, None, new, SystemClock.now())
+        .await
+        .map_err(|e| match e {
+            crate::error::AppError::Invalid(errs) => anyhow::anyhow!(
+                errs.iter()
+                    .map(|e| format!("{} / {}", e.message.zh, e.message.en))
+                    .collect::<Vec<_>>()
+                    .join("\n")
+            ),
+            other => anyhow::anyhow!("{other:?}"),
+        })?;
+    println!(
+        "已新增帳號 / account created: {} ({role_name})",
+        user.username
+    );
     Ok(())
 }

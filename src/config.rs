@@ -99,7 +99,8 @@ impl Config {
         }
         if self.env == Environment::Production && self.secret.expose_secret().len() < 32 {
             return Err(
-                "LUCKYGAS_SECRET 太短 / LUCKYGAS_SECRET is too short: use at least 32 characters".into(),
+                "LUCKYGAS_SECRET 太短 / LUCKYGAS_SECRET is too short: use at least 32 characters"
+                    .into(),
             );
         }
         Ok(())
@@ -116,10 +117,16 @@ mod tests {
 
     #[test]
     fn production_refuses_the_default_secret_and_names_the_variable() {
-        let config = Config { env: Environment::Production, ..Config::default() };
+        let config = Config {
+            env: Environment::Production,
+            ..Config::default()
+        };
         let err = config.check_for_serve().unwrap_err();
         assert!(err.contains("LUCKYGAS_SECRET"));
-        assert!(!err.contains(DEFAULT_SECRET), "the secret itself is never printed");
+        assert!(
+            !err.contains(DEFAULT_SECRET),
+            "the secret itself is never printed"
+        );
     }
 
     #[test]
@@ -129,7 +136,10 @@ mod tests {
 
     #[test]
     fn secrets_do_not_print_in_debug_output() {
-        let config = Config { secret: SecretString::from("s3cr3t-value-xyz"), ..Config::default() };
+        let config = Config {
+            secret: SecretString::from("s3cr3t-value-xyz"),
+            ..Config::default()
+        };
         assert!(!format!("{config:?}").contains("s3cr3t-value-xyz"));
     }
 }

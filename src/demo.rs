@@ -3,7 +3,9 @@
 //! Idempotent: once the demo depot exists, nothing is changed.
 
 use chrono::{DateTime, Utc};
-use sea_orm::{ActiveModelTrait, DatabaseConnection, EntityTrait, PaginatorTrait, Set, TransactionTrait};
+use sea_orm::{
+    ActiveModelTrait, DatabaseConnection, EntityTrait, PaginatorTrait, Set, TransactionTrait,
+};
 
 use crate::{
     auth::Role,
@@ -32,12 +34,18 @@ fn random_password() -> String {
     const ALPHABET: &[u8] = b"abcdefghijkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789";
     let mut bytes = [0u8; 14];
     getrandom::fill(&mut bytes).expect("randomness");
-    bytes.iter().map(|b| ALPHABET[*b as usize % ALPHABET.len()] as char).collect()
+    bytes
+        .iter()
+        .map(|b| ALPHABET[*b as usize % ALPHABET.len()] as char)
+        .collect()
 }
 
 /// Seeds the demo company. Returns the accounts created (with their
 /// passwords, to be shown once), or `None` when the demo already exists.
-pub async fn seed(db: &DatabaseConnection, now: DateTime<Utc>) -> Result<Option<Vec<DemoAccount>>, AppError> {
+pub async fn seed(
+    db: &DatabaseConnection,
+    now: DateTime<Utc>,
+) -> Result<Option<Vec<DemoAccount>>, AppError> {
     if depots::Entity::find().count(db).await? > 0 {
         return Ok(None);
     }
@@ -63,7 +71,11 @@ pub async fn seed(db: &DatabaseConnection, now: DateTime<Utc>) -> Result<Option<
             password: password.clone(),
         };
         match queries::create(&txn, None, new, now).await {
-            Ok(_) => created.push(DemoAccount { username, role: *role, password }),
+            Ok(_) => created.push(DemoAccount {
+                username,
+                role: *role,
+                password,
+            }),
             // An account of that name already exists: leave it as it is.
             Err(AppError::Invalid(_)) => {}
             Err(e) => return Err(e),

@@ -46,7 +46,10 @@ pub enum AppError {
     #[error("bad request")]
     BadRequest(Text),
     #[error("too many requests")]
-    TooManyRequests { retry_after_secs: u64, message: Text },
+    TooManyRequests {
+        retry_after_secs: u64,
+        message: Text,
+    },
     #[error("service unavailable")]
     Unavailable(Text),
     #[error(transparent)]
@@ -62,7 +65,10 @@ impl From<sea_orm::DbErr> for AppError {
 impl AppError {
     /// One field error: `AppError::field("username", Text::new("…", "…"))`.
     pub fn field(field: impl Into<String>, message: Text) -> Self {
-        Self::Invalid(vec![FieldError { field: field.into(), message }])
+        Self::Invalid(vec![FieldError {
+            field: field.into(),
+            message,
+        }])
     }
 
     fn status(&self) -> StatusCode {
@@ -139,7 +145,9 @@ impl IntoResponse for AppError {
                 _ => Vec::new(),
             },
             retry_after_secs: match &self {
-                Self::TooManyRequests { retry_after_secs, .. } => Some(*retry_after_secs),
+                Self::TooManyRequests {
+                    retry_after_secs, ..
+                } => Some(*retry_after_secs),
                 _ => None,
             },
         };
@@ -180,17 +188,28 @@ pub async fn render_errors(req: Request, next: Next) -> Response {
         return res;
     };
     // The guard records the signed-in user's language on the response.
-    let locale = res.extensions().get::<Locale>().copied().unwrap_or(request_locale);
+    let locale = res
+        .extensions()
+        .get::<Locale>()
+        .copied()
+        .unwrap_or(request_locale);
     let rid = request_id.map(|r| r.0).unwrap_or_default();
 
     let mut out = if path.starts_with("/api/") || path == "/metrics" {
         let fields = report
             .fields
             .iter()
-            .map(|f| JsonField { field: &f.field, message: f.message.get(locale) })
+            .map(|f| JsonField {
+                field: &f.field,
+                message: f.message.get(locale),
+            })
             .collect();
         let body = JsonError {
-            error: JsonErrorBody { code: report.code, message: report.message.get(locale), fields },
+            error: JsonErrorBody {
+                code: report.code,
+                message: report.message.get(locale),
+                fields,
+            },
         };
         (report.status, Json(body)).into_response()
     } else if report.status == StatusCode::UNAUTHORIZED && !is_htmx {
@@ -218,7 +237,8 @@ pub async fn render_errors(req: Request, next: Next) -> Response {
         (report.status, Html(error_page_html(&report, locale, &rid))).into_response()
     };
     if let Some(secs) = report.retry_after_secs {
-        out.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(secs));
+        out.headers_mut()
+            .insert(header::RETRY_AFTER, HeaderValue::from(secs));
     }
     out
 }
@@ -245,7 +265,11 @@ fn error_page_html(report: &ErrorReport, locale: Locale, request_id: &str) -> St
         lang: locale.code(),
         title: report.status.as_u16().to_string(),
         heading: report.message.get(locale).to_owned(),
-        fields: report.fields.iter().map(|f| f.message.get(locale).to_owned()).collect(),
+        fields: report
+            .fields
+            .iter()
+            .map(|f| f.message.get(locale).to_owned())
+            .collect(),
         request_id: request_id.to_owned(),
         request_id_label: locale.t("error.request_id"),
         home_label: locale.t("error.back_home"),
@@ -290,7 +314,11 @@ where
 fn json_rejection(rejection: &JsonRejection) -> AppError {
     let detail = rejection.body_text();
     // serde names the missing or mistyped field in backticks.
-    if let Some(field) = detail.split('`').nth(1).filter(|_| detail.contains("missing field")) {
+    if let Some(field) = detail
+        .split('`')
+        .nth(1)
+        .filter(|_| detail.contains("missing field"))
+    {
         return AppError::field(field, Text::key("error.required"));
     }
     if let JsonRejection::JsonDataError(_) = rejection {
@@ -298,7 +326,11 @@ fn json_rejection(rejection: &JsonRejection) -> AppError {
         let field = field.rsplit(": ").next().unwrap_or_default();
         let name = field.split('.').next_back().unwrap_or("body").trim();
         return AppError::field(
-            if name.is_empty() || name.contains(' ') { "body" } else { name },
+            if name.is_empty() || name.contains(' ') {
+                "body"
+            } else {
+                name
+            },
             Text::key("error.bad_value"),
         );
     }

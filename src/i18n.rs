@@ -69,7 +69,9 @@ impl Locale {
             Self::ZhTw => &*ZH_TW,
             Self::En => &*EN,
         };
-        catalogue.get(key).map_or_else(|| leak_missing(key), String::as_str)
+        catalogue
+            .get(key)
+            .map_or_else(|| leak_missing(key), String::as_str)
     }
 }
 
@@ -87,7 +89,11 @@ fn load(src: &str) -> HashMap<String, String> {
 
 fn flatten(prefix: &str, table: &toml::Table, out: &mut HashMap<String, String>) {
     for (k, v) in table {
-        let key = if prefix.is_empty() { k.clone() } else { format!("{prefix}.{k}") };
+        let key = if prefix.is_empty() {
+            k.clone()
+        } else {
+            format!("{prefix}.{k}")
+        };
         match v {
             toml::Value::Table(t) => flatten(&key, t, out),
             toml::Value::String(s) => {
@@ -112,7 +118,10 @@ pub struct Text {
 
 impl Text {
     pub fn new(zh: impl Into<Cow<'static, str>>, en: impl Into<Cow<'static, str>>) -> Self {
-        Self { zh: zh.into(), en: en.into() }
+        Self {
+            zh: zh.into(),
+            en: en.into(),
+        }
     }
 
     /// The same text as a catalogue key in both languages.
@@ -143,9 +152,18 @@ mod tests {
 
     #[test]
     fn accept_language_prefers_the_highest_weight() {
-        assert_eq!(Locale::from_accept_language("en-US,en;q=0.9,zh-TW;q=0.8"), Some(Locale::En));
-        assert_eq!(Locale::from_accept_language("zh-TW,zh;q=0.9,en;q=0.5"), Some(Locale::ZhTw));
-        assert_eq!(Locale::from_accept_language("fr;q=1, en;q=0.2"), Some(Locale::En));
+        assert_eq!(
+            Locale::from_accept_language("en-US,en;q=0.9,zh-TW;q=0.8"),
+            Some(Locale::En)
+        );
+        assert_eq!(
+            Locale::from_accept_language("zh-TW,zh;q=0.9,en;q=0.5"),
+            Some(Locale::ZhTw)
+        );
+        assert_eq!(
+            Locale::from_accept_language("fr;q=1, en;q=0.2"),
+            Some(Locale::En)
+        );
         assert_eq!(Locale::from_accept_language("fr"), None);
     }
 }

@@ -29,7 +29,9 @@ pub fn init_metrics() -> &'static PrometheusHandle {
         let handle = PrometheusBuilder::new()
             .set_buckets_for_metric(
                 Matcher::Full("http_request_duration_seconds".into()),
-                &[0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0],
+                &[
+                    0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0,
+                ],
             )
             .expect("bucket list is not empty")
             .install_recorder()
@@ -46,7 +48,8 @@ fn request_id(req: &Request) -> String {
         .filter(|v| {
             !v.is_empty()
                 && v.len() <= 64
-                && v.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+                && v.chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
         })
         .map_or_else(
             || {
@@ -86,7 +89,10 @@ pub async fn track(mut req: Request, next: Next) -> Response {
     )
     .record(elapsed.as_secs_f64());
 
-    let quiet = matches!(route.as_str(), "/healthz" | "/readyz" | "/metrics" | "/static/{*path}");
+    let quiet = matches!(
+        route.as_str(),
+        "/healthz" | "/readyz" | "/metrics" | "/static/{*path}"
+    );
     span.in_scope(|| {
         let ms = elapsed.as_secs_f64() * 1000.0;
         if quiet {
@@ -96,7 +102,10 @@ pub async fn track(mut req: Request, next: Next) -> Response {
         }
     });
     let h = res.headers_mut();
-    h.insert("x-request-id", HeaderValue::from_str(&rid).expect("ascii id"));
+    h.insert(
+        "x-request-id",
+        HeaderValue::from_str(&rid).expect("ascii id"),
+    );
     h.insert(
         "x-process-time",
         HeaderValue::from_str(&format!("{:.3}ms", elapsed.as_secs_f64() * 1000.0))
@@ -134,7 +143,11 @@ async fn readyz(State(state): State<AppState>) -> Response {
     if !ok {
         tracing::warn!(%body, "not ready");
     }
-    let status = if ok { StatusCode::OK } else { StatusCode::SERVICE_UNAVAILABLE };
+    let status = if ok {
+        StatusCode::OK
+    } else {
+        StatusCode::SERVICE_UNAVAILABLE
+    };
     (status, Json(body)).into_response()
 }
 
@@ -148,7 +161,11 @@ async fn redis_ping(url: &str) -> Result<(), String> {
         None => (None, rest),
     };
     let host = host.split('/').next().unwrap_or(host);
-    let host = if host.contains(':') { host.to_owned() } else { format!("{host}:6379") };
+    let host = if host.contains(':') {
+        host.to_owned()
+    } else {
+        format!("{host}:6379")
+    };
     let work = async {
         let mut s = tokio::net::TcpStream::connect(&host).await?;
         if let Some(pw) = auth.filter(|p| !p.is_empty()) {

@@ -45,7 +45,10 @@ impl Modify for BearerAuth {
         components.add_security_scheme(
             "bearer",
             SecurityScheme::Http(
-                HttpBuilder::new().scheme(HttpAuthScheme::Bearer).bearer_format("JWT").build(),
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .bearer_format("JWT")
+                    .build(),
             ),
         );
     }
@@ -76,7 +79,8 @@ impl Modify for BearerAuth {
 pub struct ApiDoc;
 
 pub fn routes(r: Routes) -> Routes {
-    r.add(Method::GET, "/api/v1/openapi.json", spec).add(Method::GET, "/api/docs", docs_page)
+    r.add(Method::GET, "/api/v1/openapi.json", spec)
+        .add(Method::GET, "/api/docs", docs_page)
 }
 
 async fn spec() -> Json<utoipa::openapi::OpenApi> {

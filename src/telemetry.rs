@@ -16,7 +16,12 @@ pub fn init(format: LogFormat) {
     };
     let builder = fmt().with_env_filter(filter).with_writer(std::io::stderr);
     let result = if json {
-        builder.json().flatten_event(true).with_current_span(true).try_init()
+        builder
+            .json()
+            .flatten_event(true)
+            .with_current_span(true)
+            .with_span_list(false)
+            .try_init()
     } else {
         builder.compact().try_init()
     };

@@ -40,7 +40,10 @@ enum Identity {
 
 async fn identify(state: &AppState, headers: &HeaderMap) -> Result<Identity, AppError> {
     let now = state.clock.now();
-    if let Some(auth) = headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok()) {
+    if let Some(auth) = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+    {
         let Some(token) = auth.strip_prefix("Bearer ").map(str::trim) else {
             return Ok(Identity::BadToken);
         };
@@ -48,7 +51,9 @@ async fn identify(state: &AppState, headers: &HeaderMap) -> Result<Identity, App
         let Some(claims) = tokens::decode_jwt(secret, token, now.timestamp()) else {
             return Ok(Identity::BadToken);
         };
-        let Ok(id) = i32::try_from(claims.sub) else { return Ok(Identity::BadToken) };
+        let Ok(id) = i32::try_from(claims.sub) else {
+            return Ok(Identity::BadToken);
+        };
         return Ok(match users::Entity::find_by_id(id).one(&state.db).await? {
             Some(u) if u.active && u.auth_version == claims.av => Identity::Token(u),
             _ => Identity::BadToken,
@@ -77,7 +82,11 @@ fn auth_user(u: &users::Model) -> Option<AuthUser> {
 /// Finds the CSRF token a browser write carries: the `X-CSRF-Token` header
 /// (htmx) or the `csrf_token` field of a URL-encoded form.
 async fn submitted_csrf(req: Request) -> Result<(Request, Option<String>), AppError> {
-    if let Some(v) = req.headers().get("x-csrf-token").and_then(|v| v.to_str().ok()) {
+    if let Some(v) = req
+        .headers()
+        .get("x-csrf-token")
+        .and_then(|v| v.to_str().ok())
+    {
         let v = v.to_owned();
         return Ok((req, Some(v)));
     }
@@ -95,7 +104,12 @@ async fn submitted_csrf(req: Request) -> Result<(Request, Option<String>), AppEr
         .map_err(|_| AppError::BadRequest(Text::key("error.body_too_large")))?;
     let token = serde_urlencoded::from_bytes::<Vec<(String, String)>>(&bytes)
         .ok()
-        .and_then(|pairs| pairs.into_iter().find(|(k, _)| k == "csrf_token").map(|(_, v)| v));
+        .and_then(|pairs| {
+            pairs
+                .into_iter()
+                .find(|(k, _)| k == "csrf_token")
+                .map(|(_, v)| v)
+        });
     Ok((Request::from_parts(parts, Body::from(bytes)), token))
 }
 
@@ -119,7 +133,10 @@ async fn guard_inner(state: &AppState, req: Request, next: Next) -> Result<Respo
         res.extensions_mut().insert(locale);
         res
     };
-    let route = req.extensions().get::<MatchedPath>().map(|m| m.as_str().to_owned());
+    let route = req
+        .extensions()
+        .get::<MatchedPath>()
+        .map(|m| m.as_str().to_owned());
     let method = req.method().clone();
     let access = route.as_deref().and_then(|r| policy::lookup(&method, r));
     let address = req
@@ -133,7 +150,9 @@ async fn guard_inner(state: &AppState, req: Request, next: Next) -> Result<Respo
         return Err(fail(AppError::Forbidden, header_locale));
     };
 
-    let identity = identify(state, req.headers()).await.map_err(|e| fail(e, header_locale))?;
+    let identity = identify(state, req.headers())
+        .await
+        .map_err(|e| fail(e, header_locale))?;
     let (model, session_token, via_token) = match identity {
         Identity::Anonymous => (None, None, false),
         Identity::Session(t, u) => (Some(u), Some(t), false),
@@ -142,7 +161,19 @@ async fn guard_inner(state: &AppState, req: Request, next: Next) -> Result<Respo
         Identity::BadToken => return Err(fail(AppError::NotAuthenticated, header_locale)),
     };
     let user = model.as_ref().and_then(auth_user);
-    let locale = user.as_ref().map_or(header_locale, |u| u.locale);
+    // Pages follow the account's chosen language; API callers may ask per
+    // request with Accept-Language.
+    let asked = req
+        .headers()
+        .get(header::ACCEPT_LANGUAGE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(Locale::from_accept_language);
+    let is_api = req.uri().path().starts_with("/api/");
+    let locale = match (&user, asked) {
+        (Some(_), Some(l)) if is_api => l,
+        (Some(u), _) => u.locale,
+        (None, _) => header_locale,
+    };
 
     // CSRF binding: the session, or an anonymous id kept in a cookie.
     let mut new_anon = None;
@@ -161,7 +192,9 @@ async fn guard_inner(state: &AppState, req: Request, next: Next) -> Result<Respo
 
     let mut req = req;
     let unsafe_method = !matches!(method, Method::GET | Method::HEAD | Method::OPTIONS);
-    if unsafe_method && !via_token {
+    // Forgery rides on cookies: browser forms always need the token; API
+    // calls need it only when they come with a session cookie.
+    if unsafe_method && !via_token && (!is_api || session_token.is_some()) {
         let (r, submitted) = submitted_csrf(req).await.map_err(|e| fail(e, locale))?;
         req = r;
         let ok = submitted.is_some_and(|s| tokens::csrf_matches(secret, &binding, &s));
@@ -179,14 +212,35 @@ async fn guard_inner(state: &AppState, req: Request, next: Next) -> Result<Respo
         return Err(fail(e, locale));
     }
 
-    let path = req.uri().path_and_query().map_or_else(|| "/".to_owned(), |p| p.as_str().to_owned());
-    req.extensions_mut().insert(Ctx { user, locale, csrf, address, session_token, path });
+    let path = req
+        .uri()
+        .path_and_query()
+        .map_or_else(|| "/".to_owned(), |p| p.as_str().to_owned());
+    req.extensions_mut().insert(Ctx {
+        user,
+        locale,
+        csrf,
+        address,
+        session_token,
+        path,
+    });
     let mut res = next.run(req).await;
     res.extensions_mut().insert(locale);
-    if let Some(a) = new_anon {
+    // Only pages carry forms; other answers need no anonymous id.
+    let is_html = res
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|ct| ct.starts_with("text/html"));
+    if let Some(a) = new_anon.filter(|_| is_html) {
         res.headers_mut().append(
             header::SET_COOKIE,
-            cookie_header(ANON_COOKIE, &a, 60 * 60 * 24 * 30, state.config.cookie_secure),
+            cookie_header(
+                ANON_COOKIE,
+                &a,
+                60 * 60 * 24 * 30,
+                state.config.cookie_secure,
+            ),
         );
     }
     Ok(res)

@@ -14,7 +14,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::{
-    CurrentUser, Ctx,
+    Ctx, CurrentUser,
     guard::cookie_header,
     password,
     session::{self, SESSION_COOKIE},
@@ -43,14 +43,20 @@ pub async fn authenticate(
 ) -> Result<users::Model, LoginFailure> {
     let now = state.clock.now();
     let username = username.trim().to_lowercase();
-    state.throttle.check(&username, address, now).map_err(LoginFailure::Throttled)?;
+    state
+        .throttle
+        .check(&username, address, now)
+        .map_err(LoginFailure::Throttled)?;
     let user = users::Entity::find()
         .filter(users::Column::Username.eq(&username))
         .one(&state.db)
         .await
         .ok()
         .flatten();
-    let stored = user.as_ref().map_or_else(|| password::dummy_hash().to_owned(), |u| u.password_hash.clone());
+    let stored = user.as_ref().map_or_else(
+        || password::dummy_hash().to_owned(),
+        |u| u.password_hash.clone(),
+    );
     let ok = password::verify(password_input.to_owned(), stored).await;
     match user {
         Some(u) if ok && u.active => {
@@ -107,7 +113,14 @@ pub async fn login_page(
     if ctx.user.is_some() {
         return Ok(Redirect::to(safe_next(q.next.as_deref())).into_response());
     }
-    login_form(&state, &ctx, safe_next(q.next.as_deref()), "", None, StatusCode::OK)
+    login_form(
+        &state,
+        &ctx,
+        safe_next(q.next.as_deref()),
+        "",
+        None,
+        StatusCode::OK,
+    )
 }
 
 fn login_form(
@@ -157,20 +170,39 @@ pub async fn login(
             let mut res = Redirect::to(&next).into_response();
             res.headers_mut().append(
                 header::SET_COOKIE,
-                cookie_header(SESSION_COOKIE, &token, lifetime.num_seconds(), state.config.cookie_secure),
+                cookie_header(
+                    SESSION_COOKIE,
+                    &token,
+                    lifetime.num_seconds(),
+                    state.config.cookie_secure,
+                ),
             );
             Ok(res)
         }
         Err(LoginFailure::Throttled(secs)) => {
             let msg = throttled_text(secs).get(ctx.locale).to_owned();
-            let mut res =
-                login_form(&state, &ctx, &next, &form.username, Some(msg), StatusCode::TOO_MANY_REQUESTS)?;
-            res.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(secs));
+            let mut res = login_form(
+                &state,
+                &ctx,
+                &next,
+                &form.username,
+                Some(msg),
+                StatusCode::TOO_MANY_REQUESTS,
+            )?;
+            res.headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from(secs));
             Ok(res)
         }
         Err(LoginFailure::Invalid) => {
             let msg = ctx.locale.t("login.invalid").to_owned();
-            login_form(&state, &ctx, &next, &form.username, Some(msg), StatusCode::UNAUTHORIZED)
+            login_form(
+                &state,
+                &ctx,
+                &next,
+                &form.username,
+                Some(msg),
+                StatusCode::UNAUTHORIZED,
+            )
         }
     }
 }
@@ -180,8 +212,10 @@ pub async fn logout(State(state): State<AppState>, ctx: Ctx) -> Result<Response,
         session::delete(&state.db, token).await?;
     }
     let mut res = Redirect::to("/login").into_response();
-    res.headers_mut()
-        .append(header::SET_COOKIE, cookie_header(SESSION_COOKIE, "", 0, state.config.cookie_secure));
+    res.headers_mut().append(
+        header::SET_COOKIE,
+        cookie_header(SESSION_COOKIE, "", 0, state.config.cookie_secure),
+    );
     Ok(res)
 }
 
@@ -201,15 +235,23 @@ pub async fn switch_locale(
         .ok_or_else(|| AppError::field("lang", Text::key("error.bad_value")))?;
     if let Some(u) = &ctx.user {
         users::Entity::update_many()
-            .col_expr(users::Column::Locale, sea_orm::sea_query::Expr::value(locale.code()))
+            .col_expr(
+                users::Column::Locale,
+                sea_orm::sea_query::Expr::value(locale.code()),
+            )
             .filter(users::Column::Id.eq(u.id))
             .exec(&state.db)
             .await?;
     }
     let mut res = Redirect::to(safe_next(form.next.as_deref())).into_response();
-    let cookie = format!("{LANG_COOKIE}={}; Path=/; Max-Age=31536000; SameSite=Lax", locale.code());
-    res.headers_mut()
-        .append(header::SET_COOKIE, HeaderValue::from_str(&cookie).expect("ascii cookie"));
+    let cookie = format!(
+        "{LANG_COOKIE}={}; Path=/; Max-Age=31536000; SameSite=Lax",
+        locale.code()
+    );
+    res.headers_mut().append(
+        header::SET_COOKIE,
+        HeaderValue::from_str(&cookie).expect("ascii cookie"),
+    );
     Ok(res)
 }
 
@@ -256,9 +298,10 @@ pub async fn issue_token(
             let token = tokens::encode_jwt(state.config.secret.expose_secret().as_bytes(), &claims);
             Ok(Json(TokenResponse { token, expires_at }))
         }
-        Err(LoginFailure::Throttled(secs)) => {
-            Err(AppError::TooManyRequests { retry_after_secs: secs, message: throttled_text(secs) })
-        }
+        Err(LoginFailure::Throttled(secs)) => Err(AppError::TooManyRequests {
+            retry_after_secs: secs,
+            message: throttled_text(secs),
+        }),
         Err(LoginFailure::Invalid) => Err(AppError::BadCredentials),
     }
 }

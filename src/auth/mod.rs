@@ -58,7 +58,11 @@ impl<S: Send + Sync> FromRequestParts<S> for CurrentUser {
     type Rejection = AppError;
 
     async fn from_request_parts(parts: &mut Parts, s: &S) -> Result<Self, Self::Rejection> {
-        Ctx::from_request_parts(parts, s).await?.user.map(Self).ok_or(AppError::NotAuthenticated)
+        Ctx::from_request_parts(parts, s)
+            .await?
+            .user
+            .map(Self)
+            .ok_or(AppError::NotAuthenticated)
     }
 }
 

@@ -1,8 +1,6 @@
 //! Password hashing with argon2, off the async runtime.
 
-use argon2::{
-    Argon2, PasswordHash, PasswordHasher, PasswordVerifier, password_hash::SaltString,
-};
+use argon2::{Argon2, PasswordHash, PasswordHasher, PasswordVerifier, password_hash::SaltString};
 
 use crate::i18n::Text;
 
@@ -40,8 +38,11 @@ pub fn hash_blocking(password: &str) -> anyhow::Result<String> {
 /// Verifies a password against a stored hash in a blocking thread.
 pub async fn verify(password: String, stored: String) -> bool {
     tokio::task::spawn_blocking(move || {
-        PasswordHash::new(&stored)
-            .is_ok_and(|h| Argon2::default().verify_password(password.as_bytes(), &h).is_ok())
+        PasswordHash::new(&stored).is_ok_and(|h| {
+            Argon2::default()
+                .verify_password(password.as_bytes(), &h)
+                .is_ok()
+        })
     })
     .await
     .unwrap_or(false)
@@ -50,9 +51,8 @@ pub async fn verify(password: String, stored: String) -> bool {
 /// A hash of a random password, verified against when the account does not
 /// exist so that a wrong user name takes as long as a wrong password.
 pub fn dummy_hash() -> &'static str {
-    static DUMMY: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
-        hash_blocking("luckygas-no-such-user").expect("hashing works")
-    });
+    static DUMMY: std::sync::LazyLock<String> =
+        std::sync::LazyLock::new(|| hash_blocking("luckygas-no-such-user").expect("hashing works"));
     &DUMMY
 }
 

@@ -82,7 +82,10 @@ mod tests {
     #[test]
     fn user_management_is_for_super_admins_only() {
         for role in Role::ALL {
-            assert_eq!(allows(&Method::GET, "/users", Some(role)), role == Role::SuperAdmin);
+            assert_eq!(
+                allows(&Method::GET, "/users", Some(role)),
+                role == Role::SuperAdmin
+            );
         }
         assert!(!allows(&Method::GET, "/users", None));
     }

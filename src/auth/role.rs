@@ -13,8 +13,13 @@ pub enum Role {
 }
 
 impl Role {
-    pub const ALL: [Role; 5] =
-        [Role::SuperAdmin, Role::Manager, Role::OfficeStaff, Role::Driver, Role::Customer];
+    pub const ALL: [Role; 5] = [
+        Role::SuperAdmin,
+        Role::Manager,
+        Role::OfficeStaff,
+        Role::Driver,
+        Role::Customer,
+    ];
 
     pub fn as_str(self) -> &'static str {
         match self {

@@ -62,16 +62,25 @@ pub async fn find_user(
 }
 
 pub async fn delete(db: &impl ConnectionTrait, token: &str) -> Result<(), DbErr> {
-    Entity::delete_many().filter(Column::TokenHash.eq(hash_token(token))).exec(db).await?;
+    Entity::delete_many()
+        .filter(Column::TokenHash.eq(hash_token(token)))
+        .exec(db)
+        .await?;
     Ok(())
 }
 
 /// Ends every session of a user (deactivation, password reset).
 pub async fn delete_for_user(db: &impl ConnectionTrait, user_id: i32) -> Result<(), DbErr> {
-    Entity::delete_many().filter(Column::UserId.eq(user_id)).exec(db).await?;
+    Entity::delete_many()
+        .filter(Column::UserId.eq(user_id))
+        .exec(db)
+        .await?;
     Ok(())
 }
 
 pub async fn count_live(db: &impl ConnectionTrait, now: DateTime<Utc>) -> Result<u64, DbErr> {
-    Entity::find().filter(Column::ExpiresAt.gt(now)).count(db).await
+    Entity::find()
+        .filter(Column::ExpiresAt.gt(now))
+        .count(db)
+        .await
 }

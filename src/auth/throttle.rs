@@ -20,11 +20,19 @@ pub struct LoginThrottle {
 
 impl LoginThrottle {
     pub fn new(per_account: u32, per_address: u32, window: Duration) -> Self {
-        Self { per_account, per_address, window, failures: Mutex::new(HashMap::new()) }
+        Self {
+            per_account,
+            per_address,
+            window,
+            failures: Mutex::new(HashMap::new()),
+        }
     }
 
     fn keys(username: &str, address: &str) -> [(String, bool); 2] {
-        [(format!("u:{}", username.trim().to_lowercase()), true), (format!("a:{address}"), false)]
+        [
+            (format!("u:{}", username.trim().to_lowercase()), true),
+            (format!("a:{address}"), false),
+        ]
     }
 
     /// `Err(seconds)` when either the account or the address must wait.
@@ -32,7 +40,11 @@ impl LoginThrottle {
         let mut map = self.failures.lock().expect("throttle lock");
         let mut wait = 0i64;
         for (key, is_account) in Self::keys(username, address) {
-            let limit = if is_account { self.per_account } else { self.per_address } as usize;
+            let limit = if is_account {
+                self.per_account
+            } else {
+                self.per_address
+            } as usize;
             if let Some(times) = map.get_mut(&key) {
                 while times.front().is_some_and(|t| *t + self.window <= now) {
                     times.pop_front();
@@ -80,10 +92,18 @@ mod tests {
             assert!(th.check("amy", "1.1.1.1", t0()).is_ok(), "attempt {i}");
             th.record_failure("amy", "1.1.1.1", t0());
         }
-        let wait = th.check("Amy", "2.2.2.2", t0() + Duration::minutes(1)).unwrap_err();
+        let wait = th
+            .check("Amy", "2.2.2.2", t0() + Duration::minutes(1))
+            .unwrap_err();
         assert_eq!(wait, 14 * 60);
-        assert!(th.check("bob", "2.2.2.2", t0()).is_ok(), "other accounts are not held");
-        assert!(th.check("amy", "1.1.1.1", t0() + Duration::minutes(15)).is_ok());
+        assert!(
+            th.check("bob", "2.2.2.2", t0()).is_ok(),
+            "other accounts are not held"
+        );
+        assert!(
+            th.check("amy", "1.1.1.1", t0() + Duration::minutes(15))
+                .is_ok()
+        );
     }
 
     #[test]

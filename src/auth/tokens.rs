@@ -34,7 +34,9 @@ fn mac(secret: &[u8], data: &[u8]) -> HmacSha256 {
 pub fn encode_jwt(secret: &[u8], claims: &Claims) -> String {
     let payload = serde_json::to_vec(claims).expect("claims serialise");
     let signing_input = format!("{}.{}", B64.encode(JWT_HEADER), B64.encode(payload));
-    let sig = mac(secret, signing_input.as_bytes()).finalize().into_bytes();
+    let sig = mac(secret, signing_input.as_bytes())
+        .finalize()
+        .into_bytes();
     format!("{signing_input}.{}", B64.encode(sig))
 }
 
@@ -43,7 +45,9 @@ pub fn decode_jwt(secret: &[u8], token: &str, now: i64) -> Option<Claims> {
     let (signing_input, sig) = token.rsplit_once('.')?;
     let (header, payload) = signing_input.split_once('.')?;
     let sig = B64.decode(sig).ok()?;
-    mac(secret, signing_input.as_bytes()).verify_slice(&sig).ok()?;
+    mac(secret, signing_input.as_bytes())
+        .verify_slice(&sig)
+        .ok()?;
     let header: serde_json::Value = serde_json::from_slice(&B64.decode(header).ok()?).ok()?;
     if header.get("alg")?.as_str()? != "HS256" {
         return None;
@@ -54,12 +58,19 @@ pub fn decode_jwt(secret: &[u8], token: &str, now: i64) -> Option<Claims> {
 
 /// The CSRF token for a session (or an anonymous visitor's id).
 pub fn csrf_token(secret: &[u8], binding: &str) -> String {
-    B64.encode(mac(secret, format!("csrf:{binding}").as_bytes()).finalize().into_bytes())
+    B64.encode(
+        mac(secret, format!("csrf:{binding}").as_bytes())
+            .finalize()
+            .into_bytes(),
+    )
 }
 
 pub fn csrf_matches(secret: &[u8], binding: &str, submitted: &str) -> bool {
-    B64.decode(submitted.trim())
-        .is_ok_and(|sig| mac(secret, format!("csrf:{binding}").as_bytes()).verify_slice(&sig).is_ok())
+    B64.decode(submitted.trim()).is_ok_and(|sig| {
+        mac(secret, format!("csrf:{binding}").as_bytes())
+            .verify_slice(&sig)
+            .is_ok()
+    })
 }
 
 /// A new random token (256 bits), URL-safe.
@@ -77,10 +88,12 @@ pub fn hash_token(token: &str) -> String {
 /// Lower-case hexadecimal of some bytes.
 pub fn hex(bytes: &[u8]) -> String {
     use std::fmt::Write;
-    bytes.iter().fold(String::with_capacity(bytes.len() * 2), |mut s, b| {
-        let _ = write!(s, "{b:02x}");
-        s
-    })
+    bytes
+        .iter()
+        .fold(String::with_capacity(bytes.len() * 2), |mut s, b| {
+            let _ = write!(s, "{b:02x}");
+            s
+        })
 }
 
 #[cfg(test)]
@@ -88,7 +101,12 @@ mod tests {
     use super::*;
 
     fn claims(exp: i64) -> Claims {
-        Claims { sub: 7, av: 1, iat: 0, exp }
+        Claims {
+            sub: 7,
+            av: 1,
+            iat: 0,
+            exp,
+        }
     }
 
     #[test]
@@ -103,8 +121,17 @@ mod tests {
     fn a_tampered_payload_is_rejected() {
         let t = encode_jwt(b"k", &claims(100));
         let parts: Vec<_> = t.split('.').collect();
-        let forged = B64.encode(serde_json::to_vec(&Claims { sub: 1, ..claims(100) }).unwrap());
-        assert_eq!(decode_jwt(b"k", &format!("{}.{forged}.{}", parts[0], parts[2]), 1), None);
+        let forged = B64.encode(
+            serde_json::to_vec(&Claims {
+                sub: 1,
+                ..claims(100)
+            })
+            .unwrap(),
+        );
+        assert_eq!(
+            decode_jwt(b"k", &format!("{}.{forged}.{}", parts[0], parts[2]), 1),
+            None
+        );
     }
 
     #[test]

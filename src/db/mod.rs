@@ -24,7 +24,10 @@ pub async fn connect(url: &str) -> anyhow::Result<DatabaseConnection> {
             .foreign_keys(true)
             // SQLite has one writer; wait for it rather than fail.
             .busy_timeout(Duration::from_secs(10));
-        if let Some(parent) = opts.get_filename().parent().filter(|p| !p.as_os_str().is_empty())
+        if let Some(parent) = opts
+            .get_filename()
+            .parent()
+            .filter(|p| !p.as_os_str().is_empty())
         {
             std::fs::create_dir_all(parent)
                 .with_context(|| format!("cannot create database folder {}", parent.display()))?;
@@ -43,20 +46,28 @@ pub async fn connect(url: &str) -> anyhow::Result<DatabaseConnection> {
             .acquire_timeout(Duration::from_secs(5))
             .connect_timeout(Duration::from_secs(5))
             .sqlx_logging(false);
-        Database::connect(opts).await.context("cannot connect to PostgreSQL")
+        Database::connect(opts)
+            .await
+            .context("cannot connect to PostgreSQL")
     } else {
         anyhow::bail!("DATABASE_URL must start with sqlite:// or postgres://")
     }
 }
 
 pub async fn migrate(db: &DatabaseConnection) -> anyhow::Result<()> {
-    Migrator::up(db, None).await.context("database migration failed")
+    Migrator::up(db, None)
+        .await
+        .context("database migration failed")
 }
 
 /// Ready when the database answers and every migration has been applied.
 pub async fn ready(db: &DatabaseConnection) -> Result<(), String> {
-    db.execute_unprepared("SELECT 1").await.map_err(|e| format!("database: {e}"))?;
-    let pending = Migrator::get_pending_migrations(db).await.map_err(|e| format!("migrations: {e}"))?;
+    db.execute_unprepared("SELECT 1")
+        .await
+        .map_err(|e| format!("database: {e}"))?;
+    let pending = Migrator::get_pending_migrations(db)
+        .await
+        .map_err(|e| format!("migrations: {e}"))?;
     if pending.is_empty() {
         Ok(())
     } else {

@@ -53,20 +53,31 @@ async fn home(State(state): State<AppState>, ctx: Ctx) -> Result<Response, AppEr
             note: t.t(note),
         };
         figures.push(f("home.staff", staff, "home.staff_note"));
-        figures.push(f("home.drivers", users::count_by_role(&state.db, Role::Driver).await?, "home.drivers_note"));
+        figures.push(f(
+            "home.drivers",
+            users::count_by_role(&state.db, Role::Driver).await?,
+            "home.drivers_note",
+        ));
         figures.push(f(
             "home.customer_accounts",
             users::count_by_role(&state.db, Role::Customer).await?,
             "home.customer_accounts_note",
         ));
-        figures.push(f("home.sessions", session::count_live(&state.db, now).await?, "home.sessions_note"));
+        figures.push(f(
+            "home.sessions",
+            session::count_live(&state.db, now).await?,
+            "home.sessions_note",
+        ));
         figures.push(f(
             "home.changes",
             audit::count_since(&state.db, now - Duration::days(7)).await?,
             "home.changes_note",
         ));
     }
-    let depot = depots::Entity::find().one(&state.db).await?.map(|d| format!("{} · {}", d.name, d.address));
+    let depot = depots::Entity::find()
+        .one(&state.db)
+        .await?
+        .map(|d| format!("{} · {}", d.name, d.address));
     let page_ = HomePage {
         shell: Shell::new(&state, &ctx, "/", t.t("nav.home")),
         greeting: t.t("home.greeting").replace("{name}", &user.display_name),

@@ -59,7 +59,13 @@ pub struct CreateUser {
     responses((status = 200, body = Vec<UserOut>), (status = 403, body = crate::openapi::ApiErrorBody)),
     security(("bearer" = [])))]
 pub async fn list(State(state): State<AppState>) -> Result<Json<Vec<UserOut>>, AppError> {
-    Ok(Json(queries::list(&state.db).await?.into_iter().map(UserOut::from).collect()))
+    Ok(Json(
+        queries::list(&state.db)
+            .await?
+            .into_iter()
+            .map(UserOut::from)
+            .collect(),
+    ))
 }
 
 /// One account.
@@ -67,7 +73,10 @@ pub async fn list(State(state): State<AppState>) -> Result<Json<Vec<UserOut>>, A
     params(("id" = i32, Path, description = "User id")),
     responses((status = 200, body = UserOut), (status = 404, body = crate::openapi::ApiErrorBody)),
     security(("bearer" = [])))]
-pub async fn get(State(state): State<AppState>, Path(id): Path<i32>) -> Result<Json<UserOut>, AppError> {
+pub async fn get(
+    State(state): State<AppState>,
+    Path(id): Path<i32>,
+) -> Result<Json<UserOut>, AppError> {
     Ok(Json(queries::get(&state.db, id).await?.into()))
 }
 
@@ -82,8 +91,13 @@ pub async fn create(
     CurrentUser(actor): CurrentUser,
     ApiJson(body): ApiJson<CreateUser>,
 ) -> Result<(StatusCode, Json<UserOut>), AppError> {
-    let new = form::parse_new_user(&body.username, &body.display_name, &body.role, &body.password)
-        .map_err(AppError::Invalid)?;
+    let new = form::parse_new_user(
+        &body.username,
+        &body.display_name,
+        &body.role,
+        &body.password,
+    )
+    .map_err(AppError::Invalid)?;
     let user = queries::create(&state.db, Some(&actor), new, state.clock.now()).await?;
     Ok((StatusCode::CREATED, Json(user.into())))
 }
@@ -114,9 +128,13 @@ pub async fn update(
     ApiJson(body): ApiJson<UpdateUser>,
 ) -> Result<Json<UserOut>, AppError> {
     let mut errors: Vec<FieldError> = Vec::new();
-    let mut change = queries::UserChange { active: body.active, ..Default::default() };
+    let mut change = queries::UserChange {
+        active: body.active,
+        ..Default::default()
+    };
     if let Some(n) = body.display_name.as_deref() {
-        form::parse_display_name(n).map_or_else(|e| errors.push(e), |n| change.display_name = Some(n));
+        form::parse_display_name(n)
+            .map_or_else(|e| errors.push(e), |n| change.display_name = Some(n));
     }
     if let Some(r) = body.role.as_deref() {
         form::parse_role(r).map_or_else(|e| errors.push(e), |r| change.role = Some(r));
@@ -127,6 +145,14 @@ pub async fn update(
     if !errors.is_empty() {
         return Err(AppError::Invalid(errors));
     }
-    let user = queries::update(&state.db, &actor, id, body.version, change, state.clock.now()).await?;
+    let user = queries::update(
+        &state.db,
+        &actor,
+        id,
+        body.version,
+        change,
+        state.clock.now(),
+    )
+    .await?;
     Ok(Json(user.into()))
 }

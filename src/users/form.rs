@@ -10,7 +10,10 @@ pub struct NewUser {
 }
 
 fn err(field: &str, zh: impl Into<String>, en: impl Into<String>) -> FieldError {
-    FieldError { field: field.to_owned(), message: Text::new(zh.into(), en.into()) }
+    FieldError {
+        field: field.to_owned(),
+        message: Text::new(zh.into(), en.into()),
+    }
 }
 
 pub fn parse_username(raw: &str) -> Result<String, FieldError> {
@@ -18,7 +21,9 @@ pub fn parse_username(raw: &str) -> Result<String, FieldError> {
     if u.is_empty() {
         return Err(err("username", "請填寫「帳號」", "User name is required"));
     }
-    let ok_chars = u.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-'));
+    let ok_chars = u
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-'));
     if !(3..=32).contains(&u.len()) || !ok_chars {
         return Err(err(
             "username",
@@ -35,7 +40,11 @@ pub fn parse_display_name(raw: &str) -> Result<String, FieldError> {
         return Err(err("display_name", "請填寫「姓名」", "Name is required"));
     }
     if n.chars().count() > 50 {
-        return Err(err("display_name", "「姓名」最多 50 個字", "Name must be at most 50 characters"));
+        return Err(err(
+            "display_name",
+            "「姓名」最多 50 個字",
+            "Name must be at most 50 characters",
+        ));
     }
     Ok(n.to_owned())
 }
@@ -53,7 +62,10 @@ pub fn parse_role(raw: &str) -> Result<Role, FieldError> {
 pub fn parse_password(raw: &str) -> Result<String, FieldError> {
     password::check_strength(raw)
         .map(|()| raw.to_owned())
-        .map_err(|message| FieldError { field: "password".into(), message })
+        .map_err(|message| FieldError {
+            field: "password".into(),
+            message,
+        })
 }
 
 pub fn parse_new_user(
@@ -69,10 +81,16 @@ pub fn parse_new_user(
         parse_password(password),
     );
     match (u, n, r, p) {
-        (Ok(username), Ok(display_name), Ok(role), Ok(password)) => {
-            Ok(NewUser { username, display_name, role, password })
-        }
-        (u, n, r, p) => Err([u.err(), n.err(), r.err(), p.err()].into_iter().flatten().collect()),
+        (Ok(username), Ok(display_name), Ok(role), Ok(password)) => Ok(NewUser {
+            username,
+            display_name,
+            role,
+            password,
+        }),
+        (u, n, r, p) => Err([u.err(), n.err(), r.err(), p.err()]
+            .into_iter()
+            .flatten()
+            .collect()),
     }
 }
 
@@ -89,7 +107,9 @@ mod tests {
 
     #[test]
     fn user_names_are_trimmed_and_lowercased() {
-        let u = parse_new_user(" Amy.Lin ", "林小美", "office_staff", "longenough").ok().unwrap();
+        let u = parse_new_user(" Amy.Lin ", "林小美", "office_staff", "longenough")
+            .ok()
+            .unwrap();
         assert_eq!(u.username, "amy.lin");
         assert_eq!(u.role, Role::OfficeStaff);
     }

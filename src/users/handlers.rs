@@ -13,7 +13,7 @@ use super::{entity as users, form, queries};
 use crate::{
     app::AppState,
     audit,
-    auth::{CurrentUser, Ctx, Role},
+    auth::{Ctx, CurrentUser, Role},
     error::{AppError, FieldError},
     i18n::Locale,
     web::{Shell, render_template},
@@ -54,7 +54,11 @@ fn row(t: Locale, u: &users::Model) -> UserRow {
         active: u.active,
         last_login: u.last_login_at.map_or_else(
             || "—".to_owned(),
-            |d| d.with_timezone(&crate::clock::taipei()).format("%Y-%m-%d %H:%M").to_string(),
+            |d| {
+                d.with_timezone(&crate::clock::taipei())
+                    .format("%Y-%m-%d %H:%M")
+                    .to_string()
+            },
         ),
     }
 }
@@ -84,7 +88,10 @@ struct ListPage {
 
 impl ListPage {
     fn error(&self, field: &str) -> Option<&str> {
-        self.errors.iter().find(|e| e.field == field).map(|e| e.message.get(self.shell.t))
+        self.errors
+            .iter()
+            .find(|e| e.field == field)
+            .map(|e| e.message.get(self.shell.t))
     }
 }
 
@@ -109,7 +116,11 @@ async fn list_page(
     flash: Option<String>,
 ) -> Result<String, AppError> {
     let t = ctx.locale;
-    let rows = queries::list(&state.db).await?.iter().map(|u| row(t, u)).collect();
+    let rows = queries::list(&state.db)
+        .await?
+        .iter()
+        .map(|u| row(t, u))
+        .collect();
     let page = ListPage {
         shell: Shell::new(state, ctx, "/users", t.t("users.title")).with_flash(flash),
         rows,
@@ -126,7 +137,10 @@ pub async fn list(
     Query(flash): Query<Flash>,
 ) -> Result<Response, AppError> {
     let flash = flash_text(ctx.locale, flash.msg.as_deref());
-    let form = CreateForm { role: Role::OfficeStaff.as_str().into(), ..CreateForm::default() };
+    let form = CreateForm {
+        role: Role::OfficeStaff.as_str().into(),
+        ..CreateForm::default()
+    };
     Ok(Html(list_page(&state, &ctx, form, Vec::new(), flash).await?).into_response())
 }
 
@@ -136,8 +150,12 @@ pub async fn create(
     CurrentUser(actor): CurrentUser,
     Form(input): Form<CreateForm>,
 ) -> Result<Response, AppError> {
-    let parsed =
-        form::parse_new_user(&input.username, &input.display_name, &input.role, &input.password);
+    let parsed = form::parse_new_user(
+        &input.username,
+        &input.display_name,
+        &input.role,
+        &input.password,
+    );
     let result = match parsed {
         Ok(new) => queries::create(&state.db, Some(&actor), new, state.clock.now()).await,
         Err(errors) => Err(AppError::Invalid(errors)),
@@ -145,7 +163,10 @@ pub async fn create(
     match result {
         Ok(_) => Ok(Redirect::to("/users?msg=created").into_response()),
         Err(AppError::Invalid(errors)) => {
-            let form = CreateForm { password: String::new(), ..input };
+            let form = CreateForm {
+                password: String::new(),
+                ..input
+            };
             let html = list_page(&state, &ctx, form, errors, None).await?;
             Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(html)).into_response())
         }
@@ -174,7 +195,10 @@ struct EditPage {
 
 impl EditPage {
     fn error(&self, field: &str) -> Option<&str> {
-        self.errors.iter().find(|e| e.field == field).map(|e| e.message.get(self.shell.t))
+        self.errors
+            .iter()
+            .find(|e| e.field == field)
+            .map(|e| e.message.get(self.shell.t))
     }
 }
 
@@ -191,7 +215,11 @@ async fn edit_page(
         .await?
         .into_iter()
         .map(|a| AuditRow {
-            at: a.created_at.with_timezone(&crate::clock::taipei()).format("%Y-%m-%d %H:%M").to_string(),
+            at: a
+                .created_at
+                .with_timezone(&crate::clock::taipei())
+                .format("%Y-%m-%d %H:%M")
+                .to_string(),
             action: t.t(&format!("audit.{}", a.action)).to_owned(),
             change: describe_change(a.before.as_deref(), a.after.as_deref()),
         })
@@ -215,12 +243,13 @@ fn describe_change(before: Option<&str>, after: Option<&str>) -> String {
         s.and_then(|s| serde_json::from_str::<serde_json::Map<String, serde_json::Value>>(s).ok())
             .unwrap_or_default()
     };
+    let show = |v: &serde_json::Value| v.as_str().map_or_else(|| v.to_string(), str::to_owned);
     let (b, a) = (parse(before), parse(after));
     a.iter()
         .filter(|(k, v)| b.get(*k) != Some(v))
         .map(|(k, v)| match b.get(k) {
-            Some(old) => format!("{k}: {old} → {v}"),
-            None => format!("{k}: {v}"),
+            Some(old) => format!("{k}: {} → {}", show(old), show(v)),
+            None => format!("{k}: {}", show(v)),
         })
         .collect::<Vec<_>>()
         .join("; ")
@@ -266,10 +295,19 @@ pub async fn change(
             }
         }
         "password" => form::parse_password(input.password.as_deref().unwrap_or_default())
-            .map(|p| queries::UserChange { password: Some(p), ..Default::default() })
+            .map(|p| queries::UserChange {
+                password: Some(p),
+                ..Default::default()
+            })
             .map_err(|e| vec![e]),
-        "deactivate" => Ok(queries::UserChange { active: Some(false), ..Default::default() }),
-        "activate" => Ok(queries::UserChange { active: Some(true), ..Default::default() }),
+        "deactivate" => Ok(queries::UserChange {
+            active: Some(false),
+            ..Default::default()
+        }),
+        "activate" => Ok(queries::UserChange {
+            active: Some(true),
+            ..Default::default()
+        }),
         _ => return Err(AppError::NotFound),
     };
     let result = match change {

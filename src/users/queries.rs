@@ -17,11 +17,17 @@ use crate::{
 };
 
 pub async fn list(db: &impl ConnectionTrait) -> Result<Vec<users::Model>, AppError> {
-    Ok(users::Entity::find().order_by_asc(users::Column::Username).all(db).await?)
+    Ok(users::Entity::find()
+        .order_by_asc(users::Column::Username)
+        .all(db)
+        .await?)
 }
 
 pub async fn get(db: &impl ConnectionTrait, id: i32) -> Result<users::Model, AppError> {
-    users::Entity::find_by_id(id).one(db).await?.ok_or(AppError::NotFound)
+    users::Entity::find_by_id(id)
+        .one(db)
+        .await?
+        .ok_or(AppError::NotFound)
 }
 
 pub async fn count(db: &impl ConnectionTrait) -> Result<u64, AppError> {
@@ -47,7 +53,10 @@ fn audit_view(u: &users::Model) -> serde_json::Value {
 }
 
 fn username_taken() -> AppError {
-    AppError::field("username", Text::new("此帳號已被使用", "This user name is already taken"))
+    AppError::field(
+        "username",
+        Text::new("此帳號已被使用", "This user name is already taken"),
+    )
 }
 
 /// Creates an account; `actor` is `None` for the command line and seeding.
@@ -84,7 +93,10 @@ pub async fn create(
     .await
     .map_err(|e| {
         // Two people creating the same name at once: the unique index decides.
-        if matches!(e.sql_err(), Some(sea_orm::SqlErr::UniqueConstraintViolation(_))) {
+        if matches!(
+            e.sql_err(),
+            Some(sea_orm::SqlErr::UniqueConstraintViolation(_))
+        ) {
             username_taken()
         } else {
             e.into()
@@ -127,7 +139,8 @@ pub async fn update(
     change: UserChange,
     now: DateTime<Utc>,
 ) -> Result<users::Model, AppError> {
-    if actor.id == id && (change.active == Some(false) || change.role.is_some_and(|r| r != actor.role))
+    if actor.id == id
+        && (change.active == Some(false) || change.role.is_some_and(|r| r != actor.role))
     {
         return Err(AppError::field(
             "role",
@@ -160,7 +173,10 @@ pub async fn update(
         q = q.col_expr(users::Column::PasswordHash, Expr::value(h));
     }
     if revoke {
-        q = q.col_expr(users::Column::AuthVersion, Expr::value(before.auth_version + 1));
+        q = q.col_expr(
+            users::Column::AuthVersion,
+            Expr::value(before.auth_version + 1),
+        );
     }
     let done = q
         .filter(users::Column::Id.eq(id))

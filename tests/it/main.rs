@@ -1,1 +1,14 @@
+//! The one integration-test binary: the real server on port 0, a fresh
+//! database per test (SQLite, or PostgreSQL with LUCKYGAS_TEST_DB=postgres),
+//! and headless Chromium for the browser tests.
 
+mod browser;
+mod test_app;
+
+mod auth;
+mod errors;
+mod observability;
+mod roles;
+mod storage;
+mod ui;
+mod users;

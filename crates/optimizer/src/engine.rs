@@ -8,7 +8,9 @@ use crate::data::{Data, EPS, NONE, add};
 use crate::model::{Amount, MAX_DIMS, Objective, Progress, SolveOptions};
 use crate::prng::Rng;
 
-/// One vehicle's route with the data for O(1) insertion checks.
+/// One vehicle's route with the data for O(1) insertion checks. Arrays with
+/// depot sentinels: node 0 is the start depot, nodes `1..=m` the stops and
+/// node `m + 1` the end depot.
 #[derive(Debug, Default)]
 pub(crate) struct Route {
     pub stops: Vec<usize>,
@@ -16,10 +18,15 @@ pub(crate) struct Route {
     pub locked: usize,
     pub load: Amount,
     pub cost: f64,
-    /// Earliest departure from each stop.
-    edep: Vec<f64>,
-    /// Latest service start at each stop that keeps the rest feasible.
-    lstart: Vec<f64>,
+    /// Location of each node.
+    locs: Vec<usize>,
+    /// Earliest departure from each node `0..=m`.
+    dep: Vec<f64>,
+    /// Latest service start at each node `1..=m + 1` (index 0 unused) that
+    /// keeps the rest of the route feasible.
+    lat: Vec<f64>,
+    /// Cost of the edge leaving each node `0..=m`.
+    edge: Vec<f64>,
     pub feasible: bool,
 }
 
@@ -35,8 +42,10 @@ impl Clone for Route {
         self.locked = o.locked;
         self.load = o.load;
         self.cost = o.cost;
-        self.edep.clone_from(&o.edep);
-        self.lstart.clone_from(&o.lstart);
+        self.locs.clone_from(&o.locs);
+        self.dep.clone_from(&o.dep);
+        self.lat.clone_from(&o.lat);
+        self.edge.clone_from(&o.edge);
         self.feasible = o.feasible;
     }
 }
@@ -44,36 +53,44 @@ impl Clone for Route {
 impl Route {
     pub fn update(&mut self, d: &Data, v: usize) {
         let m = self.stops.len();
-        self.edep.resize(m, 0.0);
-        self.lstart.resize(m, 0.0);
+        self.locs.clear();
+        self.locs.push(d.depot);
+        self.locs.extend(self.stops.iter().map(|&j| d.loc[j]));
+        self.locs.push(d.depot);
+        self.dep.resize(m + 1, 0.0);
+        self.lat.resize(m + 2, 0.0);
+        self.edge.resize(m + 1, 0.0);
         let mut load = [0; MAX_DIMS];
         let mut cost = 0.0;
-        let mut prev = d.depot;
         let mut t = d.vstart[v];
+        self.dep[0] = t;
         let mut ok = true;
-        for (i, &j) in self.stops.iter().enumerate() {
-            let l = d.loc[j];
-            add(&mut load, &d.demand[j]);
-            cost += d.dist(prev, l);
-            if let Some(s) = d.start_time(j, t + d.dur(prev, l)) {
-                t = s + d.service[j];
+        for i in 0..=m {
+            let (a, b) = (self.locs[i], self.locs[i + 1]);
+            let e = d.dist(a, b);
+            self.edge[i] = e;
+            cost += e;
+            if i < m {
+                let j = self.stops[i];
+                add(&mut load, &d.demand[j]);
+                if let Some(st) = d.start_time(j, t + d.dur(a, b)) {
+                    t = st + d.service[j];
+                } else {
+                    ok = false;
+                    t = f64::INFINITY;
+                }
+                self.dep[i + 1] = t;
             } else {
-                ok = false;
-                t = f64::INFINITY;
+                ok &= t + d.dur(a, b) <= d.vend[v] + EPS;
             }
-            self.edep[i] = t;
-            prev = l;
         }
-        cost += d.dist(prev, d.depot);
-        ok &= t + d.dur(prev, d.depot) <= d.vend[v] + EPS;
         let mut lat = d.vend[v];
-        let mut next = d.depot;
-        for i in (0..m).rev() {
-            let j = self.stops[i];
-            let bound = lat - d.dur(d.loc[j], next) - d.service[j];
+        self.lat[m + 1] = lat;
+        for i in (1..=m).rev() {
+            let j = self.stops[i - 1];
+            let bound = lat - d.dur(self.locs[i], self.locs[i + 1]) - d.service[j];
             lat = d.latest_start(j, bound).unwrap_or(f64::NEG_INFINITY);
-            self.lstart[i] = lat;
-            next = d.loc[j];
+            self.lat[i] = lat;
         }
         ok &= (0..MAX_DIMS).all(|k| load[k] <= d.cap[v][k]);
         if ok && d.vbinding[v] && m > 0 {
@@ -163,6 +180,7 @@ pub(crate) struct Search<'a> {
     stamp: u64,
     keys: Vec<f64>,
     pub iterations: u64,
+    blink_in: u32,
     avg_removed: f64,
     start: Instant,
     opts: &'a SolveOptions,
@@ -183,6 +201,7 @@ impl<'a> Search<'a> {
             stamp: 0,
             keys: vec![0.0; d.n_jobs],
             iterations: 0,
+            blink_in: 1,
             avg_removed: tune("CBAR", AVG_REMOVED),
             start: Instant::now(),
             opts,
@@ -345,6 +364,12 @@ impl<'a> Search<'a> {
         }
     }
 
+    /// Positions until the next blink (geometric with rate `BLINK`).
+    fn next_blink(&mut self) -> u32 {
+        let u = self.rng.f64().max(1e-12);
+        (u.ln() / (1.0 - BLINK).ln()).floor().min(1e6) as u32 + 1
+    }
+
     fn sort_removed(&mut self) {
         let d = self.d;
         let pick = self.rng.below(13);
@@ -386,27 +411,20 @@ impl<'a> Search<'a> {
                 }
                 let m = route.stops.len();
                 for p in route.locked..=m {
-                    if self.rng.f64() < BLINK {
+                    self.blink_in -= 1;
+                    if self.blink_in == 0 {
+                        self.blink_in = self.next_blink();
                         continue;
                     }
-                    let (pl, pdep) = if p == 0 {
-                        (d.depot, d.vstart[r])
-                    } else {
-                        (d.loc[route.stops[p - 1]], route.edep[p - 1])
-                    };
-                    let (nl, nlat) = if p == m {
-                        (d.depot, d.vend[r])
-                    } else {
-                        (d.loc[route.stops[p]], route.lstart[p])
-                    };
-                    let delta = d.dist(pl, lc) + d.dist(lc, nl) - d.dist(pl, nl);
+                    let (pl, nl) = (route.locs[p], route.locs[p + 1]);
+                    let delta = d.dist(pl, lc) + d.dist(lc, nl) - route.edge[p];
                     if delta >= best {
                         continue;
                     }
-                    let Some(st) = d.start_time(c, pdep + d.dur(pl, lc)) else {
+                    let Some(st) = d.start_time(c, route.dep[p] + d.dur(pl, lc)) else {
                         continue;
                     };
-                    if st + d.service[c] + d.dur(lc, nl) > nlat + EPS {
+                    if st + d.service[c] + d.dur(lc, nl) > route.lat[p + 1] + EPS {
                         continue;
                     }
                     if d.vbinding[r] {
@@ -478,6 +496,7 @@ impl<'a> Search<'a> {
         &mut self,
         s: State,
         until: f64,
+        stall: f64,
         remove_routes: bool,
         lower_bound: usize,
     ) -> State {
@@ -493,15 +512,19 @@ impl<'a> Search<'a> {
                 st.used(),
             )
         };
-        while self.tick(&best, &mut frac) && frac < until {
+        let mut last_gain = frac;
+        while self.tick(&best, &mut frac) && frac < until && frac - last_gain < stall {
             if cur.unassigned.is_empty() {
                 let (bu, bv) = key(&best);
                 if bu > 0.0
                     || cur.used() < bv
                     || (cur.used() == bv && cur.distance() < best.distance())
                 {
-                    if std::env::var("OPT_DEBUG").is_ok() { eprintln!("reduce: {} vehicles at {frac:.3}", cur.used()); }
+                    if std::env::var("OPT_DEBUG").is_ok() {
+                        eprintln!("reduce: {} vehicles at {frac:.3}", cur.used());
+                    }
                     best.clone_from(&cur);
+                    last_gain = frac;
                 }
                 if !remove_routes || cur.used() <= lower_bound {
                     break;

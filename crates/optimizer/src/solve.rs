@@ -154,14 +154,20 @@ fn run_phases(d: &Data, search: &mut Search, state: State, objective: Objective)
     match objective {
         Objective::VehiclesThenDistance => {
             let lb = lower_bound(d);
-            let s = search.reduce(state, crate::engine::tune("RED", 0.4), true, lb);
+            let s = search.reduce(
+                state,
+                crate::engine::tune("RED", 0.4),
+                crate::engine::tune("STALL", 0.1),
+                true,
+                lb,
+            );
             search.anneal(s, 1.0, t0, tf, false)
         }
         Objective::Distance => {
             let s = if state.unassigned.is_empty() {
                 state
             } else {
-                search.reduce(state, 0.3, false, 0)
+                search.reduce(state, 0.3, 0.3, false, 0)
             };
             search.anneal(s, 1.0, t0, tf, true)
         }

@@ -1,0 +1,155 @@
+//! Health, readiness, metrics, request ids and compression.
+
+use std::{sync::Arc, time::Duration};
+
+use luckygas::{
+    app::{self, AppState},
+    clock::SystemClock,
+};
+use sea_orm::{SqlxPostgresConnector, sqlx::postgres::PgPoolOptions};
+use serde_json::Value;
+
+use crate::test_app::{fresh_database_url, spawn_app, test_config};
+
+#[tokio::test]
+async fn every_answer_carries_a_request_id_and_its_time() {
+    let app = spawn_app().await;
+    let res = app.get("/healthz").await;
+    assert_eq!(res.status(), 200);
+    assert!(res.headers()["x-request-id"].len() >= 8);
+    assert!(
+        res.headers()["x-process-time"]
+            .to_str()
+            .unwrap()
+            .ends_with("ms")
+    );
+    let echoed = app
+        .client
+        .get(app.url("/healthz"))
+        .header("x-request-id", "abc-123")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(echoed.headers()["x-request-id"], "abc-123");
+}
+
+#[tokio::test]
+async fn ready_when_the_database_is_migrated() {
+    let app = spawn_app().await;
+    let res = app.get("/readyz").await;
+    assert_eq!(res.status(), 200);
+    let body: Value = res.json().await.unwrap();
+    assert_eq!(body["database"], "ok");
+    assert_eq!(body["redis"], "not configured");
+}
+
+#[tokio::test]
+async fn not_ready_when_the_database_is_unreachable() {
+    // Nothing listens on port 1: every query fails.
+    let pool = PgPoolOptions::new()
+        .acquire_timeout(Duration::from_secs(1))
+        .connect_lazy("postgres://postgres@127.0.0.1:1/none")
+        .unwrap();
+    let conn = SqlxPostgresConnector::from_sqlx_postgres_pool(pool);
+    let config = test_config(fresh_database_url().await);
+    let state = AppState::from_parts(conn, config, Arc::new(SystemClock));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(app::serve(state, listener, std::future::pending()));
+    let res = reqwest::get(format!("http://{addr}/readyz")).await.unwrap();
+    assert_eq!(res.status(), 503);
+    let body: Value = res.json().await.unwrap();
+    assert_eq!(body["status"], "not_ready");
+    assert_ne!(body["database"], "ok");
+    // Liveness does not depend on the database.
+    assert_eq!(
+        reqwest::get(format!("http://{addr}/healthz"))
+            .await
+            .unwrap()
+            .status(),
+        200
+    );
+}
+
+#[tokio::test]
+async fn not_ready_when_redis_is_configured_but_down() {
+    let app =
+        crate::test_app::spawn_with(|c| c.redis_url = Some("redis://127.0.0.1:1".into())).await;
+    let res = app.get("/readyz").await;
+    assert_eq!(res.status(), 503);
+    let body: Value = res.json().await.unwrap();
+    assert_eq!(body["database"], "ok");
+    assert!(body["redis"].as_str().unwrap().starts_with("redis:"));
+}
+
+#[tokio::test]
+async fn ready_with_a_live_redis() {
+    let redis = std::env::var("LUCKYGAS_TEST_REDIS_URL")
+        .unwrap_or_else(|_| "redis://127.0.0.1:6379".into());
+    let app = crate::test_app::spawn_with(|c| c.redis_url = Some(redis.clone())).await;
+    let res = app.get("/readyz").await;
+    let body: Value = res.json().await.unwrap();
+    if body["redis"] != "ok" {
+        assert!(
+            !crate::test_app::is_ci(),
+            "CI=true but Redis at {redis} does not answer: {body}"
+        );
+        eprintln!("skipping: Redis at {redis} does not answer");
+        return;
+    }
+    assert_eq!(body["status"], "ready");
+}
+
+fn count(metrics: &str, route: &str) -> u64 {
+    metrics
+        .lines()
+        .filter(|l| {
+            l.starts_with("http_requests_total{")
+                && l.contains(&format!("route=\"{route}\""))
+                && l.contains("status=\"200\"")
+        })
+        .map(|l| l.rsplit(' ').next().unwrap().parse::<f64>().unwrap() as u64)
+        .sum()
+}
+
+#[tokio::test]
+async fn metrics_count_requests_by_route_template() {
+    let app = spawn_app().await;
+    let before = count(&app.get("/metrics").await.text().await.unwrap(), "/healthz");
+    for _ in 0..3 {
+        app.get("/healthz").await;
+    }
+    let text = app.get("/metrics").await.text().await.unwrap();
+    assert!(count(&text, "/healthz") >= before + 3);
+    assert!(
+        text.contains("http_request_duration_seconds_bucket"),
+        "latency histogram"
+    );
+    assert!(text.contains("luckygas_build_info"));
+    // Paths with ids are counted by their template, never the raw path.
+    app.get("/users/12345").await;
+    let text = app.get("/metrics").await.text().await.unwrap();
+    assert!(text.contains("route=\"/users/{id}\""));
+    assert!(!text.contains("/users/12345"));
+}
+
+#[tokio::test]
+async fn pages_and_assets_are_compressed() {
+    let app = spawn_app().await;
+    let res = reqwest::Client::new()
+        .get(app.url("/static/app.css"))
+        .header("accept-encoding", "gzip")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    assert_eq!(res.headers()["content-encoding"], "gzip");
+    let htmx = app.get("/static/vendor/htmx-2.0.11.min.js").await;
+    assert_eq!(htmx.status(), 200);
+    assert!(
+        htmx.headers()["cache-control"]
+            .to_str()
+            .unwrap()
+            .contains("immutable")
+    );
+}

@@ -1,0 +1,228 @@
+//! `spawn_app()`: the real router on port 0 over a fresh database.
+
+use std::sync::{
+    Arc,
+    atomic::{AtomicU32, Ordering},
+};
+
+use luckygas::{
+    app::{self, AppState},
+    auth::Role,
+    clock::TestClock,
+    config::Config,
+    db,
+    users::{form::NewUser, queries},
+};
+use sea_orm::{ConnectionTrait, Database, DatabaseConnection};
+use secrecy::SecretString;
+
+pub const PASSWORD: &str = "correct-horse-battery";
+
+pub struct TestApp {
+    pub base: String,
+    pub state: AppState,
+    pub clock: TestClock,
+    /// Keeps cookies, like a browser.
+    pub client: reqwest::Client,
+}
+
+pub fn is_ci() -> bool {
+    std::env::var("CI").is_ok_and(|v| v == "true" || v == "1")
+}
+
+pub fn backend() -> String {
+    std::env::var("LUCKYGAS_TEST_DB").unwrap_or_else(|_| "sqlite".into())
+}
+
+fn unique_name() -> String {
+    static N: AtomicU32 = AtomicU32::new(0);
+    let mut r = [0u8; 4];
+    getrandom::fill(&mut r).unwrap();
+    format!(
+        "lg_t_{}_{}_{}",
+        std::process::id(),
+        N.fetch_add(1, Ordering::SeqCst),
+        u32::from_le_bytes(r)
+    )
+}
+
+/// A database URL for a brand-new, empty database of the chosen backend.
+pub async fn fresh_database_url() -> String {
+    match backend().as_str() {
+        "postgres" => {
+            let admin_url = std::env::var("LUCKYGAS_TEST_DATABASE_URL")
+                .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into());
+            let admin = Database::connect(&admin_url).await.unwrap_or_else(|e| {
+                panic!(
+                    "LUCKYGAS_TEST_DB=postgres but PostgreSQL at {admin_url} is not reachable: {e}"
+                )
+            });
+            let name = unique_name();
+            admin
+                .execute_unprepared(&format!("CREATE DATABASE {name}"))
+                .await
+                .expect("create test database");
+            admin.close().await.ok();
+            let (prefix, _) = admin_url.rsplit_once('/').expect("database URL has a path");
+            format!("{prefix}/{name}")
+        }
+        "sqlite" => {
+            let dir = std::env::temp_dir().join("luckygas-tests");
+            std::fs::create_dir_all(&dir).unwrap();
+            format!(
+                "sqlite://{}",
+                dir.join(format!("{}.db", unique_name())).display()
+            )
+        }
+        other => panic!("LUCKYGAS_TEST_DB must be sqlite or postgres, not {other}"),
+    }
+}
+
+pub fn test_config(database_url: String) -> Config {
+    Config {
+        database_url,
+        secret: SecretString::from("test-secret-0123456789abcdef0123456789"),
+        login_max_failures_per_account: 5,
+        login_max_failures_per_address: 50,
+        ..Config::default()
+    }
+}
+
+pub async fn spawn_app() -> TestApp {
+    spawn_with(|_| {}).await
+}
+
+pub async fn spawn_with(adjust: impl FnOnce(&mut Config)) -> TestApp {
+    if std::env::var("TEST_LOG").is_ok() {
+        luckygas::telemetry::init(luckygas::config::LogFormat::Pretty);
+    }
+    let url = fresh_database_url().await;
+    let mut config = test_config(url.clone());
+    adjust(&mut config);
+    let conn = db::connect(&url)
+        .await
+        .expect("connect to the test database");
+    db::migrate(&conn).await.expect("migrate the test database");
+    spawn_on(conn, config).await
+}
+
+pub async fn spawn_on(conn: DatabaseConnection, config: Config) -> TestApp {
+    // 09:00 in Taipei.
+    let clock = TestClock::new("2026-11-30T01:00:00Z".parse().unwrap());
+    let state = AppState::from_parts(conn, config, Arc::new(clock.clone()));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(app::serve(state.clone(), listener, std::future::pending()));
+    TestApp {
+        base: format!("http://{addr}"),
+        state,
+        clock,
+        client: new_client(),
+    }
+}
+
+pub fn new_client() -> reqwest::Client {
+    reqwest::Client::builder()
+        .cookie_store(true)
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap()
+}
+
+/// Reads the CSRF token a page carries (hidden field or meta tag).
+pub fn csrf_in(html: &str) -> String {
+    for marker in [
+        r#"name="csrf_token" value=""#,
+        r#"name="csrf-token" content=""#,
+    ] {
+        if let Some(i) = html.find(marker) {
+            let rest = &html[i + marker.len()..];
+            return rest[..rest.find('"').unwrap()].to_owned();
+        }
+    }
+    panic!("no CSRF token in page:\n{html}")
+}
+
+impl TestApp {
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    /// Creates an account directly in the database.
+    pub async fn create_user(&self, username: &str, role: Role) -> i32 {
+        let new = NewUser {
+            username: username.into(),
+            display_name: format!("{username} 測試"),
+            role,
+            password: PASSWORD.into(),
+        };
+        queries::create(&self.state.db, None, new, self.state.clock.now())
+            .await
+            .unwrap()
+            .id
+    }
+
+    pub async fn get(&self, path: &str) -> reqwest::Response {
+        self.client.get(self.url(path)).send().await.unwrap()
+    }
+
+    /// Signs in through the real form, like a browser.
+    pub async fn login_with(
+        &self,
+        client: &reqwest::Client,
+        username: &str,
+        password: &str,
+    ) -> reqwest::Response {
+        let page = client
+            .get(self.url("/login"))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        let token = csrf_in(&page);
+        client
+            .post(self.url("/login"))
+            .form(&[
+                ("username", username),
+                ("password", password),
+                ("csrf_token", &token),
+                ("next", "/"),
+            ])
+            .send()
+            .await
+            .unwrap()
+    }
+
+    pub async fn login(&self, username: &str) -> reqwest::Response {
+        self.login_with(&self.client, username, PASSWORD).await
+    }
+
+    /// A signed-in page's CSRF token (from the layout's meta tag).
+    pub async fn page_csrf(&self, client: &reqwest::Client) -> String {
+        let html = client
+            .get(self.url("/"))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        csrf_in(&html)
+    }
+
+    pub async fn token(&self, username: &str) -> String {
+        let res = reqwest::Client::new()
+            .post(self.url("/api/v1/auth/token"))
+            .json(&serde_json::json!({ "username": username, "password": PASSWORD }))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 200, "token for {username}");
+        res.json::<serde_json::Value>().await.unwrap()["token"]
+            .as_str()
+            .unwrap()
+            .to_owned()
+    }
+}
