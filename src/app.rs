@@ -17,9 +17,9 @@ use crate::{
     auth::{self, guard::guard, throttle::LoginThrottle},
     clock::Clock,
     config::Config,
-    db,
+    customers, db,
     error::{AppError, render_errors},
-    home, observability, openapi, static_files, users,
+    home, observability, openapi, orders, static_files, users,
 };
 
 #[derive(Clone)]
@@ -97,6 +97,8 @@ fn all_routes() -> Routes {
     let r = auth::routes(r);
     let r = openapi::routes(r);
     let r = home::routes(r);
+    let r = customers::routes(r);
+    let r = orders::routes(r);
     users::routes(r)
 }
 

@@ -53,6 +53,24 @@ pub async fn record(
     Ok(())
 }
 
+/// "role: office_staff → manager" for the fields that changed.
+pub fn describe_change(before: Option<&str>, after: Option<&str>) -> String {
+    let parse = |s: Option<&str>| {
+        s.and_then(|s| serde_json::from_str::<serde_json::Map<String, serde_json::Value>>(s).ok())
+            .unwrap_or_default()
+    };
+    let show = |v: &serde_json::Value| v.as_str().map_or_else(|| v.to_string(), str::to_owned);
+    let (b, a) = (parse(before), parse(after));
+    a.iter()
+        .filter(|(k, v)| b.get(*k) != Some(v))
+        .map(|(k, v)| match b.get(k) {
+            Some(old) => format!("{k}: {} → {}", show(old), show(v)),
+            None => format!("{k}: {}", show(v)),
+        })
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
 /// Latest entries about one row, newest first.
 pub async fn for_entity(
     db: &impl ConnectionTrait,

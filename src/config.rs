@@ -52,6 +52,8 @@ pub struct Config {
     pub login_max_failures_per_address: u32,
     pub login_window_minutes: i64,
     pub log_format: LogFormat,
+    /// Map tiles (`{z}/{x}/{y}`); without network the maps show pins on a blank background.
+    pub map_tile_url: String,
 }
 
 impl Default for Config {
@@ -70,6 +72,7 @@ impl Default for Config {
             login_max_failures_per_address: 20,
             login_window_minutes: 15,
             log_format: LogFormat::Auto,
+            map_tile_url: "https://tile.openstreetmap.org/{z}/{x}/{y}.png".into(),
         }
     }
 }

@@ -12,7 +12,7 @@ use utoipa::{
     openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme},
 };
 
-use crate::{app::Routes, auth, users};
+use crate::{app::Routes, auth, customers, orders, users};
 
 /// The error shape of every `/api/*` answer that is not a success.
 #[derive(Serialize, ToSchema)]
@@ -68,12 +68,24 @@ impl Modify for BearerAuth {
         users::api::create,
         users::api::get,
         users::api::update,
+        customers::api::list,
+        customers::api::create,
+        customers::api::get,
+        customers::api::update,
+        customers::api::set_active,
+        orders::api::list,
+        orders::api::create,
+        orders::api::get,
+        orders::api::transition,
+        orders::api::bulk,
     ),
     components(schemas(ApiErrorBody, ApiErrorDetail, ApiFieldError)),
     modifiers(&BearerAuth),
     tags(
         (name = "auth", description = "登入與權杖 / Sign-in and tokens"),
         (name = "users", description = "使用者管理 / User management (super_admin)"),
+        (name = "customers", description = "客戶資料 / The customer book"),
+        (name = "orders", description = "訂單 / Orders and their status"),
     )
 )]
 pub struct ApiDoc;

@@ -9,43 +9,52 @@ use axum::{
 
 use crate::{app::Routes, error::AppError};
 
+macro_rules! asset {
+    ($path:literal, $ctype:literal) => {
+        (
+            $path,
+            $ctype,
+            include_bytes!(concat!("../static/", $path)).as_slice(),
+        )
+    };
+}
+
 /// (path under /static/, content type, bytes)
 const FILES: &[(&str, &str, &[u8])] = &[
-    (
-        "app.css",
-        "text/css; charset=utf-8",
-        include_bytes!("../static/app.css"),
-    ),
-    (
-        "app.js",
-        "text/javascript; charset=utf-8",
-        include_bytes!("../static/app.js"),
-    ),
-    (
-        "api-docs.js",
-        "text/javascript; charset=utf-8",
-        include_bytes!("../static/api-docs.js"),
-    ),
-    (
-        "logo.svg",
-        "image/svg+xml",
-        include_bytes!("../static/logo.svg"),
-    ),
-    (
+    asset!("app.css", "text/css; charset=utf-8"),
+    asset!("app.js", "text/javascript; charset=utf-8"),
+    asset!("map.js", "text/javascript; charset=utf-8"),
+    asset!("desk.js", "text/javascript; charset=utf-8"),
+    asset!("api-docs.js", "text/javascript; charset=utf-8"),
+    asset!("logo.svg", "image/svg+xml"),
+    asset!(
         "vendor/htmx-2.0.11.min.js",
-        "text/javascript; charset=utf-8",
-        include_bytes!("../static/vendor/htmx-2.0.11.min.js"),
+        "text/javascript; charset=utf-8"
     ),
-    (
+    asset!(
         "vendor/swagger-ui/swagger-ui-bundle.js",
-        "text/javascript; charset=utf-8",
-        include_bytes!("../static/vendor/swagger-ui/swagger-ui-bundle.js"),
+        "text/javascript; charset=utf-8"
     ),
-    (
+    asset!(
         "vendor/swagger-ui/swagger-ui.css",
-        "text/css; charset=utf-8",
-        include_bytes!("../static/vendor/swagger-ui/swagger-ui.css"),
+        "text/css; charset=utf-8"
     ),
+    asset!(
+        "vendor/leaflet-1.9.4/leaflet.js",
+        "text/javascript; charset=utf-8"
+    ),
+    asset!(
+        "vendor/leaflet-1.9.4/leaflet.css",
+        "text/css; charset=utf-8"
+    ),
+    asset!("vendor/leaflet-1.9.4/images/marker-icon.png", "image/png"),
+    asset!(
+        "vendor/leaflet-1.9.4/images/marker-icon-2x.png",
+        "image/png"
+    ),
+    asset!("vendor/leaflet-1.9.4/images/marker-shadow.png", "image/png"),
+    asset!("vendor/leaflet-1.9.4/images/layers.png", "image/png"),
+    asset!("vendor/leaflet-1.9.4/images/layers-2x.png", "image/png"),
 ];
 
 pub fn routes(r: Routes) -> Routes {

@@ -71,6 +71,27 @@ pub fn page(t: &impl Template) -> Result<Response, AppError> {
     Ok(Html(render_template(t)?).into_response())
 }
 
+/// An option of a select box.
+pub struct Choice {
+    pub value: String,
+    pub label: String,
+    pub selected: bool,
+}
+
+/// Whole NT$ with thousands separators: `NT$1,200`.
+pub fn money(n: impl std::borrow::Borrow<i64>) -> String {
+    let n = *n.borrow();
+    let digits = n.unsigned_abs().to_string();
+    let mut out = String::new();
+    for (i, ch) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(ch);
+    }
+    format!("{}NT${out}", if n < 0 { "-" } else { "" })
+}
+
 pub struct NavItem {
     pub label: &'static str,
     pub href: &'static str,
@@ -82,8 +103,9 @@ pub struct NavItem {
 /// Navigation in menu order: (catalogue key, link, built yet).
 const NAV: &[(&str, &str, bool)] = &[
     ("nav.home", "/", true),
-    ("nav.customers", "/customers", false),
-    ("nav.orders", "/orders", false),
+    ("nav.desk", "/desk", true),
+    ("nav.customers", "/customers", true),
+    ("nav.orders", "/orders", true),
     ("nav.planning", "/planning", false),
     ("nav.drivers", "/drivers", false),
     ("nav.notifications", "/notifications", false),

@@ -17,9 +17,11 @@ pub enum Access {
 }
 
 use Access::{Public, Roles, SignedIn};
-use Role::SuperAdmin;
+use Role::{Manager, OfficeStaff, SuperAdmin};
 
 const ADMIN: &[Role] = &[SuperAdmin];
+/// The office: the customer book, orders and the phone desk.
+const OFFICE: &[Role] = &[SuperAdmin, Manager, OfficeStaff];
 
 /// (method, route template as registered with the router, access).
 pub const POLICY: &[(&str, &str, Access)] = &[
@@ -41,6 +43,35 @@ pub const POLICY: &[(&str, &str, Access)] = &[
     ("GET", "/api/docs", Public),
     // Home
     ("GET", "/", SignedIn),
+    // Customer book
+    ("GET", "/customers", Roles(OFFICE)),
+    ("GET", "/customers/new", Roles(OFFICE)),
+    ("POST", "/customers", Roles(OFFICE)),
+    ("GET", "/customers/{id}", Roles(OFFICE)),
+    ("GET", "/customers/{id}/edit", Roles(OFFICE)),
+    ("POST", "/customers/{id}", Roles(OFFICE)),
+    ("POST", "/customers/{id}/active", Roles(OFFICE)),
+    ("GET", "/api/v1/customers", Roles(OFFICE)),
+    ("POST", "/api/v1/customers", Roles(OFFICE)),
+    ("GET", "/api/v1/customers/{id}", Roles(OFFICE)),
+    ("PUT", "/api/v1/customers/{id}", Roles(OFFICE)),
+    ("POST", "/api/v1/customers/{id}/active", Roles(OFFICE)),
+    // Orders and the phone desk
+    ("GET", "/orders", Roles(OFFICE)),
+    ("GET", "/orders/new", Roles(OFFICE)),
+    ("POST", "/orders", Roles(OFFICE)),
+    ("POST", "/orders/bulk", Roles(OFFICE)),
+    ("GET", "/orders/{id}", Roles(OFFICE)),
+    ("POST", "/orders/{id}/transition", Roles(OFFICE)),
+    ("GET", "/desk", Roles(OFFICE)),
+    ("GET", "/desk/lookup", Roles(OFFICE)),
+    ("GET", "/desk/customer/{id}", Roles(OFFICE)),
+    ("POST", "/desk/order", Roles(OFFICE)),
+    ("GET", "/api/v1/orders", Roles(OFFICE)),
+    ("POST", "/api/v1/orders", Roles(OFFICE)),
+    ("GET", "/api/v1/orders/{id}", Roles(OFFICE)),
+    ("POST", "/api/v1/orders/{id}/transitions", Roles(OFFICE)),
+    ("POST", "/api/v1/orders/bulk", Roles(OFFICE)),
     // User management
     ("GET", "/users", Roles(ADMIN)),
     ("POST", "/users", Roles(ADMIN)),

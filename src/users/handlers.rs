@@ -221,7 +221,7 @@ async fn edit_page(
                 .format("%Y-%m-%d %H:%M")
                 .to_string(),
             action: t.t(&format!("audit.{}", a.action)).to_owned(),
-            change: describe_change(a.before.as_deref(), a.after.as_deref()),
+            change: audit::describe_change(a.before.as_deref(), a.after.as_deref()),
         })
         .collect();
     let page = EditPage {
@@ -235,24 +235,6 @@ async fn edit_page(
         history,
     };
     render_template(&page)
-}
-
-/// "role: office_staff → manager" for the fields that changed.
-fn describe_change(before: Option<&str>, after: Option<&str>) -> String {
-    let parse = |s: Option<&str>| {
-        s.and_then(|s| serde_json::from_str::<serde_json::Map<String, serde_json::Value>>(s).ok())
-            .unwrap_or_default()
-    };
-    let show = |v: &serde_json::Value| v.as_str().map_or_else(|| v.to_string(), str::to_owned);
-    let (b, a) = (parse(before), parse(after));
-    a.iter()
-        .filter(|(k, v)| b.get(*k) != Some(v))
-        .map(|(k, v)| match b.get(k) {
-            Some(old) => format!("{k}: {} → {}", show(old), show(v)),
-            None => format!("{k}: {}", show(v)),
-        })
-        .collect::<Vec<_>>()
-        .join("; ")
 }
 
 pub async fn edit(

@@ -65,7 +65,11 @@ impl Data {
         }
         let n = p.jobs.len();
         let depot = p.depot.location;
-        let loc: Vec<usize> = p.jobs.iter().map(|j| j.location.unwrap_or(depot)).collect();
+        let loc: Vec<usize> = p
+            .jobs
+            .iter()
+            .map(|j| j.location.filter(|&l| l < nl).unwrap_or(depot))
+            .collect();
         let mut tw1 = Vec::with_capacity(n);
         let mut tws = Vec::with_capacity(n);
         let mut multi = Vec::with_capacity(n);

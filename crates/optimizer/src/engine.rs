@@ -8,6 +8,42 @@ use crate::data::{Data, EPS, NONE, add};
 use crate::model::{Amount, MAX_DIMS, Objective, Progress, SolveOptions};
 use crate::prng::Rng;
 
+/// Duration data of a sequence of visits with single time windows (Vidal et
+/// al.'s concatenation): least duration with the best start, time warp,
+/// earliest and latest start of the first visit.
+#[derive(Clone, Copy, Debug, Default)]
+pub(crate) struct Seg {
+    dur: f64,
+    warp: f64,
+    early: f64,
+    late: f64,
+}
+
+impl Seg {
+    fn node(service: f64, early: f64, late: f64) -> Self {
+        Self {
+            dur: service,
+            warp: 0.0,
+            early,
+            late,
+        }
+    }
+
+    /// `self` followed by `o`, with `travel` between them.
+    #[inline]
+    fn then(&self, travel: f64, o: &Self) -> Self {
+        let delta = self.dur - self.warp + travel;
+        let wait = (o.early - delta - self.late).max(0.0);
+        let warp = (self.early + delta - o.late).max(0.0);
+        Self {
+            dur: self.dur + o.dur + travel + wait,
+            warp: self.warp + o.warp + warp,
+            early: (o.early - delta).max(self.early) - wait,
+            late: (o.late - delta).min(self.late) + warp,
+        }
+    }
+}
+
 /// One vehicle's route with the data for O(1) insertion checks. Arrays with
 /// depot sentinels: node 0 is the start depot, nodes `1..=m` the stops and
 /// node `m + 1` the end depot.
@@ -27,6 +63,14 @@ pub(crate) struct Route {
     lat: Vec<f64>,
     /// Cost of the edge leaving each node `0..=m`.
     edge: Vec<f64>,
+    /// Duration segments of nodes `0..=i` and `i..=m + 1`, kept when the
+    /// maximum shift binds and every stop has one window.
+    fwd: Vec<Seg>,
+    bwd: Vec<Seg>,
+    /// Shift checks use `fwd`/`bwd` (else an O(m) pass).
+    segs: bool,
+    /// Load of the stops up to each node `0..=m`.
+    pre: Vec<Amount>,
     pub feasible: bool,
 }
 
@@ -46,11 +90,36 @@ impl Clone for Route {
         self.dep.clone_from(&o.dep);
         self.lat.clone_from(&o.lat);
         self.edge.clone_from(&o.edge);
+        self.fwd.clone_from(&o.fwd);
+        self.bwd.clone_from(&o.bwd);
+        self.segs = o.segs;
+        self.pre.clone_from(&o.pre);
         self.feasible = o.feasible;
     }
 }
 
 impl Route {
+    fn node_seg(&self, d: &Data, i: usize, depot: &Seg) -> Seg {
+        if i == 0 || i == self.stops.len() + 1 {
+            *depot
+        } else {
+            let j = self.stops[i - 1];
+            Seg::node(d.service[j], d.tw1[j].0, d.tw1[j].1)
+        }
+    }
+
+    /// Whether inserting job `c` after node `p` keeps the shift within the
+    /// vehicle's maximum (windows are checked separately).
+    #[inline]
+    fn shift_ok(&self, d: &Data, v: usize, p: usize, c: usize) -> bool {
+        let lc = d.loc[c];
+        let node = Seg::node(d.service[c], d.tw1[c].0, d.tw1[c].1);
+        let seg = self.fwd[p]
+            .then(d.dur(self.locs[p], lc), &node)
+            .then(d.dur(lc, self.locs[p + 1]), &self.bwd[p + 1]);
+        seg.warp <= EPS && seg.dur <= d.vmax[v] + EPS
+    }
+
     pub fn update(&mut self, d: &Data, v: usize) {
         let m = self.stops.len();
         self.locs.clear();
@@ -64,6 +133,8 @@ impl Route {
         let mut cost = 0.0;
         let mut t = d.vstart[v];
         self.dep[0] = t;
+        self.pre.resize(m + 1, load);
+        self.pre[0] = load;
         let mut ok = true;
         for i in 0..=m {
             let (a, b) = (self.locs[i], self.locs[i + 1]);
@@ -73,6 +144,7 @@ impl Route {
             if i < m {
                 let j = self.stops[i];
                 add(&mut load, &d.demand[j]);
+                self.pre[i + 1] = load;
                 if let Some(st) = d.start_time(j, t + d.dur(a, b)) {
                     t = st + d.service[j];
                 } else {
@@ -93,7 +165,26 @@ impl Route {
             self.lat[i] = lat;
         }
         ok &= (0..MAX_DIMS).all(|k| load[k] <= d.cap[v][k]);
-        if ok && d.vbinding[v] && m > 0 {
+        self.segs = d.vbinding[v] && self.stops.iter().all(|&j| !d.multi[j]);
+        if self.segs {
+            let depot = Seg::node(0.0, d.vstart[v], d.vend[v]);
+            self.fwd.resize(m + 2, depot);
+            self.bwd.resize(m + 2, depot);
+            self.fwd[0] = depot;
+            self.bwd[m + 1] = depot;
+            for i in 1..=m + 1 {
+                let node = self.node_seg(d, i, &depot);
+                self.fwd[i] = self.fwd[i - 1].then(d.dur(self.locs[i - 1], self.locs[i]), &node);
+            }
+            for i in (0..=m).rev() {
+                let node = self.node_seg(d, i, &depot);
+                self.bwd[i] = node.then(d.dur(self.locs[i], self.locs[i + 1]), &self.bwd[i + 1]);
+            }
+            if ok && m > 0 {
+                let all = &self.fwd[m + 1];
+                ok = all.warp <= EPS && all.dur <= d.vmax[v] + EPS;
+            }
+        } else if ok && d.vbinding[v] && m > 0 {
             ok = d.seq_feasible(v, &self.stops);
         }
         self.load = load;
@@ -157,14 +248,6 @@ impl State {
     }
 }
 
-/// Temporary tuning hook (experiments only).
-pub(crate) fn tune(name: &str, default: f64) -> f64 {
-    std::env::var(format!("OPT_{name}"))
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(default)
-}
-
 const AVG_REMOVED: f64 = 10.0;
 const MAX_STRING: f64 = 10.0;
 const BLINK: f64 = 0.01;
@@ -202,7 +285,7 @@ impl<'a> Search<'a> {
             keys: vec![0.0; d.n_jobs],
             iterations: 0,
             blink_in: 1,
-            avg_removed: tune("CBAR", AVG_REMOVED),
+            avg_removed: AVG_REMOVED,
             start: Instant::now(),
             opts,
             last_report: -1.0,
@@ -280,7 +363,50 @@ impl<'a> Search<'a> {
     }
 
     /// SISR ruin: remove strings of customers from routes close to a seed.
+    /// Mixed fleets: moves a whole route to a vehicle of another profile
+    /// (swapping with that vehicle's route), when both stay feasible. The
+    /// distance is unchanged, but the capacities left free change.
+    fn swap_vehicles(&mut self, s: &mut State) {
+        let d = self.d;
+        let a = self.rng.below(d.n_veh);
+        let b = self.rng.below(d.n_veh);
+        if d.profile[a] == d.profile[b] {
+            return;
+        }
+        let (ra, rb) = (&s.routes[a], &s.routes[b]);
+        if ra.locked > 0 || rb.locked > 0 || (ra.stops.is_empty() && rb.stops.is_empty()) {
+            return;
+        }
+        let movable = |stops: &[usize], to: usize| {
+            let mut load = [0; MAX_DIMS];
+            for &j in stops {
+                if d.req[j] != NONE {
+                    return false;
+                }
+                add(&mut load, &d.demand[j]);
+            }
+            (0..MAX_DIMS).all(|k| load[k] <= d.cap[to][k])
+                && (stops.is_empty() || d.seq_feasible(to, stops))
+        };
+        if !movable(&ra.stops, b) || !movable(&rb.stops, a) {
+            return;
+        }
+        let (x, y) = (a.min(b), a.max(b));
+        let (left, right) = s.routes.split_at_mut(y);
+        std::mem::swap(&mut left[x].stops, &mut right[0].stops);
+        for r in [a, b] {
+            s.routes[r].update(d, r);
+            for &j in &s.routes[r].stops {
+                s.route_of[j] = r as u32;
+            }
+            self.touch(r);
+        }
+    }
+
     fn ruin(&mut self, s: &mut State) {
+        if self.d.n_profiles > 1 && self.rng.f64() < 0.1 {
+            self.swap_vehicles(s);
+        }
         let d = self.d;
         let used: Vec<usize> = (0..d.n_veh)
             .filter(|&r| s.routes[r].stops.len() > s.routes[r].locked)
@@ -427,7 +553,11 @@ impl<'a> Search<'a> {
                     if st + d.service[c] + d.dur(lc, nl) > route.lat[p + 1] + EPS {
                         continue;
                     }
-                    if d.vbinding[r] {
+                    if route.segs && !d.multi[c] {
+                        if !route.shift_ok(d, r, p, c) {
+                            continue;
+                        }
+                    } else if d.vbinding[r] {
                         self.seq.clear();
                         self.seq.extend_from_slice(&route.stops[..p]);
                         self.seq.push(c);
@@ -520,9 +650,6 @@ impl<'a> Search<'a> {
                     || cur.used() < bv
                     || (cur.used() == bv && cur.distance() < best.distance())
                 {
-                    if std::env::var("OPT_DEBUG").is_ok() {
-                        eprintln!("reduce: {} vehicles at {frac:.3}", cur.used());
-                    }
                     best.clone_from(&cur);
                     last_gain = frac;
                 }
@@ -572,6 +699,112 @@ impl<'a> Search<'a> {
     }
 
     /// Simulated annealing over ruin-and-recreate on the full cost.
+    /// 2-opt* descent (first improvement): exchanges route tails between
+    /// two routes. Returns whether the plan improved.
+    pub fn two_opt_star(&mut self, s: &mut State, allow_new: bool) -> bool {
+        let d = self.d;
+        let mut improved = false;
+        for _ in 0..200 {
+            let Some((a, i, b, j)) = self.find_two_opt_star(s, allow_new) else {
+                break;
+            };
+            let tail_a = s.routes[a].stops.split_off(i);
+            let tail_b = s.routes[b].stops.split_off(j);
+            s.routes[a].stops.extend_from_slice(&tail_b);
+            s.routes[b].stops.extend_from_slice(&tail_a);
+            for r in [a, b] {
+                s.routes[r].update(d, r);
+                debug_assert!(s.routes[r].feasible);
+                self.touch(r);
+            }
+            for &x in &tail_b {
+                s.route_of[x] = a as u32;
+            }
+            for &x in &tail_a {
+                s.route_of[x] = b as u32;
+            }
+            improved = true;
+        }
+        improved
+    }
+
+    fn find_two_opt_star(
+        &mut self,
+        s: &State,
+        allow_new: bool,
+    ) -> Option<(usize, usize, usize, usize)> {
+        let d = self.d;
+        let fits = |x: &Amount, y: &Amount, z: &Amount, cap: &Amount| {
+            (0..MAX_DIMS).all(|k| x[k] + y[k] - z[k] <= cap[k])
+        };
+        for a in 0..d.n_veh {
+            let ra = &s.routes[a];
+            for b in a + 1..d.n_veh {
+                let rb = &s.routes[b];
+                if ra.stops.is_empty() && rb.stops.is_empty()
+                    || (!allow_new && (ra.stops.is_empty() || rb.stops.is_empty()))
+                {
+                    continue;
+                }
+                let (ma, mb) = (ra.stops.len(), rb.stops.len());
+                let same_end = d.vend[a].total_cmp(&d.vend[b]).is_eq();
+                let exact = !same_end || d.vbinding[a] || d.vbinding[b];
+                for i in ra.locked..=ma {
+                    let (la, la_next) = (ra.locs[i], ra.locs[i + 1]);
+                    for j in rb.locked..=mb {
+                        if (i == ma && j == mb) || (i == 0 && j == 0) {
+                            continue;
+                        }
+                        let (lb, lb_next) = (rb.locs[j], rb.locs[j + 1]);
+                        let mut delta =
+                            d.dist(la, lb_next) + d.dist(lb, la_next) - ra.edge[i] - rb.edge[j];
+                        if d.vehicle_weight > 0.0 {
+                            let used_before = usize::from(ma > 0) + usize::from(mb > 0);
+                            let used_after =
+                                usize::from(i + mb - j > 0) + usize::from(j + ma - i > 0);
+                            delta += (used_after as f64 - used_before as f64) * d.vehicle_weight;
+                        }
+                        if delta >= -1e-9 {
+                            continue;
+                        }
+                        if !fits(&ra.pre[i], &rb.load, &rb.pre[j], &d.cap[a])
+                            || !fits(&rb.pre[j], &ra.load, &ra.pre[i], &d.cap[b])
+                        {
+                            continue;
+                        }
+                        if same_end
+                            && (ra.dep[i] + d.dur(la, lb_next) > rb.lat[j + 1] + EPS
+                                || rb.dep[j] + d.dur(lb, la_next) > ra.lat[i + 1] + EPS)
+                        {
+                            continue;
+                        }
+                        let tails_free = ra.stops[i..].iter().all(|&x| d.req[x] == NONE)
+                            && rb.stops[j..].iter().all(|&x| d.req[x] == NONE);
+                        if !tails_free {
+                            continue;
+                        }
+                        if exact {
+                            self.seq.clear();
+                            self.seq.extend_from_slice(&ra.stops[..i]);
+                            self.seq.extend_from_slice(&rb.stops[j..]);
+                            if !self.seq.is_empty() && !d.seq_feasible(a, &self.seq) {
+                                continue;
+                            }
+                            self.seq.clear();
+                            self.seq.extend_from_slice(&rb.stops[..j]);
+                            self.seq.extend_from_slice(&ra.stops[i..]);
+                            if !self.seq.is_empty() && !d.seq_feasible(b, &self.seq) {
+                                continue;
+                            }
+                        }
+                        return Some((a, i, b, j));
+                    }
+                }
+            }
+        }
+        None
+    }
+
     pub fn anneal(&mut self, s: State, until: f64, t0: f64, tf: f64, allow_new: bool) -> State {
         let d = self.d;
         let mut cur = s;
@@ -595,7 +828,11 @@ impl<'a> Search<'a> {
                 cur.copy_from_touched(&cand, &self.touched_list);
                 cur_cost = cost;
                 if cost < best_cost - 1e-9 {
-                    best_cost = cost;
+                    if self.two_opt_star(&mut cur, allow_new) {
+                        cur_cost = cur.cost(d);
+                        cand.copy_from_touched(&cur, &self.touched_list);
+                    }
+                    best_cost = cur_cost;
                     best.clone_from(&cur);
                 }
             } else {
@@ -604,5 +841,69 @@ impl<'a> Search<'a> {
             self.clear_touched();
         }
         best
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Route;
+    use crate::data::{Data, EPS};
+    use crate::prng::Rng;
+    use crate::tests::random_problem;
+
+    /// The O(1) insertion checks (windows + shift segments) agree with a
+    /// full O(m) evaluation of the new sequence.
+    #[test]
+    fn constant_time_checks_match_full_evaluation() {
+        let mut rng = Rng::new(5);
+        let mut checked = 0;
+        for _ in 0..60 {
+            let mut p = random_problem(&mut rng);
+            for j in &mut p.jobs {
+                j.windows.truncate(1);
+                j.location = Some(j.location.unwrap_or(1));
+            }
+            let n = p.jobs.len();
+            let d = Data::new(&p, vec![true; n]);
+            for v in 0..d.n_veh {
+                let mut route = Route::default();
+                route.update(&d, v);
+                for _ in 0..3 * n {
+                    let c = rng.below(n);
+                    if route.stops.contains(&c) {
+                        continue;
+                    }
+                    let m = route.stops.len();
+                    for pos in 0..=m {
+                        let (pl, nl) = (route.locs[pos], route.locs[pos + 1]);
+                        let lc = d.loc[c];
+                        let tw_ok =
+                            d.start_time(c, route.dep[pos] + d.dur(pl, lc))
+                                .is_some_and(|st| {
+                                    st + d.service[c] + d.dur(lc, nl) <= route.lat[pos + 1] + EPS
+                                });
+                        let fast = tw_ok && (!route.segs || route.shift_ok(&d, v, pos, c));
+                        let mut seq = route.stops.clone();
+                        seq.insert(pos, c);
+                        let slow = d.seq_feasible(v, &seq);
+                        if route.segs {
+                            assert_eq!(fast, slow, "vehicle {v} pos {pos} seq {seq:?}");
+                            checked += 1;
+                        } else {
+                            assert_eq!(tw_ok, slow || d.vbinding[v] && tw_ok);
+                        }
+                    }
+                    let pos = rng.below(m + 1);
+                    let mut seq = route.stops.clone();
+                    seq.insert(pos, c);
+                    if d.fits(&route.load, c, v) && d.seq_feasible(v, &seq) {
+                        route.stops = seq;
+                        route.update(&d, v);
+                        assert!(route.feasible);
+                    }
+                }
+            }
+        }
+        assert!(checked > 100, "{checked}");
     }
 }

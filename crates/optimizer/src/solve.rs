@@ -57,6 +57,19 @@ fn job_reason(p: &Problem, d: &Data, j: usize) -> Option<Reason> {
 pub fn solve(p: &Problem, opts: &SolveOptions) -> Solution {
     let started = Instant::now();
     let n = p.jobs.len();
+    if p.depot.location >= p.matrix.size() {
+        // No vehicle can leave a depot that is not in the matrix.
+        return Solution {
+            unassigned: (0..n)
+                .map(|j| Unassigned {
+                    job: j,
+                    job_id: p.jobs[j].id.clone(),
+                    reason: Reason::NoVehicle,
+                })
+                .collect(),
+            ..Solution::default()
+        };
+    }
     let nv = p.vehicles.len();
     let mut reason: Vec<Option<Reason>> = vec![None; n];
     for (j, job) in p.jobs.iter().enumerate() {
@@ -130,15 +143,21 @@ pub fn solve(p: &Problem, opts: &SolveOptions) -> Solution {
     let mut sol = build(p, &d, &best, &reason);
     sol.iterations = search.iterations;
     sol.elapsed_seconds = started.elapsed().as_secs_f64();
-    if std::env::var("OPT_DEBUG").is_ok() {
-        eprintln!("iterations {}", sol.iterations);
-    }
     if let Err(v) = validate(p, &sol) {
         debug_assert!(false, "solver produced an invalid plan: {v:?}");
         sol = repair(p, &d, &sol, &v);
     }
     sol
 }
+
+/// Start and end temperatures of the annealing, per unit of average edge
+/// cost of the first plan.
+const T0_PER_EDGE: f64 = 10.0;
+const TF_PER_EDGE: f64 = 0.1;
+/// The vehicle-reduction phase uses at most this fraction of the budget...
+const REDUCE_UNTIL: f64 = 0.4;
+/// ...and stops after this fraction without removing a vehicle.
+const REDUCE_STALL: f64 = 0.1;
 
 fn run_phases(d: &Data, search: &mut Search, state: State, objective: Objective) -> State {
     let served = d.n_jobs - state.unassigned.len();
@@ -147,20 +166,11 @@ fn run_phases(d: &Data, search: &mut Search, state: State, objective: Objective)
     } else {
         1.0
     };
-    let (t0, tf) = (
-        crate::engine::tune("T0", 10.0) * scale,
-        crate::engine::tune("TF", 0.1) * scale,
-    );
+    let (t0, tf) = (T0_PER_EDGE * scale, TF_PER_EDGE * scale);
     match objective {
         Objective::VehiclesThenDistance => {
             let lb = lower_bound(d);
-            let s = search.reduce(
-                state,
-                crate::engine::tune("RED", 0.4),
-                crate::engine::tune("STALL", 0.1),
-                true,
-                lb,
-            );
+            let s = search.reduce(state, REDUCE_UNTIL, REDUCE_STALL, true, lb);
             search.anneal(s, 1.0, t0, tf, false)
         }
         Objective::Distance => {

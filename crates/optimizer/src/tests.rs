@@ -39,7 +39,7 @@ fn vehicle(id: &str, cap: &[i64], start: f64, end: f64, max_shift: f64) -> Vehic
 /// A random instance: points on a grid (integer travel times), mixed fleet,
 /// one or two windows, sometimes a binding shift limit, required vehicles
 /// and locked stops.
-fn random_problem(rng: &mut Rng) -> Problem {
+pub(crate) fn random_problem(rng: &mut Rng) -> Problem {
     let n = rng.range(3, 30);
     let mut pts = vec![(50.0, 50.0)];
     for _ in 0..n {

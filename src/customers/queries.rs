@@ -1,0 +1,562 @@
+//! Reading and writing customers. Every write is one audited transaction.
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, Duration, NaiveDate, Utc};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, PaginatorTrait,
+    QueryFilter, QueryOrder, QuerySelect, Set, TransactionTrait,
+    sea_query::{Expr, LikeExpr},
+};
+use serde_json::json;
+
+use super::{
+    entity::{customer, phone},
+    form::CustomerData,
+};
+use crate::{
+    audit,
+    auth::AuthUser,
+    error::AppError,
+    i18n::Text,
+    orders::{entity::order, number, status::OrderStatus},
+};
+
+pub async fn get(db: &impl ConnectionTrait, id: i32) -> Result<customer::Model, AppError> {
+    customer::Entity::find_by_id(id)
+        .one(db)
+        .await?
+        .ok_or(AppError::NotFound)
+}
+
+pub async fn find_by_code(
+    db: &impl ConnectionTrait,
+    code: &str,
+) -> Result<Option<customer::Model>, AppError> {
+    Ok(customer::Entity::find()
+        .filter(customer::Column::Code.eq(code.trim().to_uppercase()))
+        .one(db)
+        .await?)
+}
+
+/// Phones of several customers, primary first.
+pub async fn phones_of(
+    db: &impl ConnectionTrait,
+    ids: &[i32],
+) -> Result<HashMap<i32, Vec<phone::Model>>, AppError> {
+    let mut out: HashMap<i32, Vec<phone::Model>> = HashMap::new();
+    if ids.is_empty() {
+        return Ok(out);
+    }
+    let rows = phone::Entity::find()
+        .filter(phone::Column::CustomerId.is_in(ids.iter().copied()))
+        .order_by_desc(phone::Column::IsPrimary)
+        .order_by_asc(phone::Column::Id)
+        .all(db)
+        .await?;
+    for p in rows {
+        out.entry(p.customer_id).or_default().push(p);
+    }
+    Ok(out)
+}
+
+fn search_text(d: &CustomerData, code: &str) -> String {
+    let phones: Vec<&str> = d.phones.iter().map(crate::domain::Phone::as_str).collect();
+    format!(
+        "{} {} {} {} {} {}",
+        code,
+        d.name,
+        d.contact_person,
+        phones.join(" "),
+        d.address,
+        d.district
+    )
+    .to_lowercase()
+}
+
+fn audit_view(c: &customer::Model, phones: &[String]) -> serde_json::Value {
+    let mut v = serde_json::to_value(c).unwrap_or_default();
+    if let Some(o) = v.as_object_mut() {
+        for k in ["id", "created_at", "updated_at", "version"] {
+            o.remove(k);
+        }
+        o.insert("phones".into(), json!(phones));
+    }
+    v
+}
+
+fn apply(a: &mut customer::ActiveModel, d: &CustomerData) {
+    a.name = Set(d.name.clone());
+    a.kind = Set(d.kind.as_str().to_owned());
+    a.contact_person = Set(d.contact_person.clone());
+    a.address = Set(d.address.clone());
+    a.district = Set(d.district.clone());
+    a.lat = Set(d.location.map(|l| l.lat()));
+    a.lon = Set(d.location.map(|l| l.lon()));
+    a.delivery_windows = Set(d.windows.to_string());
+    a.service_minutes = Set(d.service_minutes);
+    a.floor = Set(d.floor);
+    a.access_note = Set(d.access_note.clone());
+    a.cylinders_50 = Set(d.cylinders[0]);
+    a.cylinders_20 = Set(d.cylinders[1]);
+    a.cylinders_16 = Set(d.cylinders[2]);
+    a.cylinders_10 = Set(d.cylinders[3]);
+    a.cylinders_4 = Set(d.cylinders[4]);
+    a.deposit = Set(d.deposit);
+    a.payment_terms = Set(d.payment_terms.as_str().to_owned());
+    a.tax_id = Set(d.tax_id.as_ref().map(|t| t.as_str().to_owned()));
+    a.invoice_title = Set(d.invoice_title.clone());
+    a.sms_opt_out = Set(d.sms_opt_out);
+    a.notes = Set(d.notes.clone());
+}
+
+/// The next free automatic code `C{NNNNN}`.
+async fn next_code(db: &impl ConnectionTrait) -> Result<String, AppError> {
+    loop {
+        let n = number::bump(db, "customer").await?;
+        let code = format!("C{n:05}");
+        if find_by_code(db, &code).await?.is_none() {
+            return Ok(code);
+        }
+    }
+}
+
+async fn check_unique(
+    db: &impl ConnectionTrait,
+    d: &CustomerData,
+    code: &str,
+    own_id: Option<i32>,
+) -> Result<(), AppError> {
+    let mut errors = Vec::new();
+    if let Some(other) = find_by_code(db, code)
+        .await?
+        .filter(|c| Some(c.id) != own_id)
+    {
+        errors.push(crate::error::FieldError {
+            field: "code".into(),
+            message: Text::new(
+                format!("「客戶編號」{code} 已被「{}」使用", other.name),
+                format!("Code {code} is already used by {}", other.name),
+            ),
+        });
+    }
+    let digits: Vec<String> = d.phones.iter().map(|p| p.as_str().to_owned()).collect();
+    let taken = phone::Entity::find()
+        .filter(phone::Column::Phone.is_in(digits))
+        .all(db)
+        .await?
+        .into_iter()
+        .filter(|p| Some(p.customer_id) != own_id);
+    for p in taken {
+        let owner = get(db, p.customer_id).await?;
+        errors.push(crate::error::FieldError {
+            field: "phones".into(),
+            message: Text::new(
+                format!(
+                    "「電話」{} 已登記給另一位客戶（{} {}）",
+                    p.phone, owner.code, owner.name
+                ),
+                format!(
+                    "Phone {} already belongs to another customer ({} {})",
+                    p.phone, owner.code, owner.name
+                ),
+            ),
+        });
+    }
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(AppError::Invalid(errors))
+    }
+}
+
+async fn write_phones(
+    db: &impl ConnectionTrait,
+    id: i32,
+    d: &CustomerData,
+) -> Result<(), AppError> {
+    phone::Entity::delete_many()
+        .filter(phone::Column::CustomerId.eq(id))
+        .exec(db)
+        .await?;
+    for (i, p) in d.phones.iter().enumerate() {
+        phone::ActiveModel {
+            customer_id: Set(id),
+            phone: Set(p.as_str().to_owned()),
+            is_primary: Set(i == 0),
+            label: Set(String::new()),
+            ..Default::default()
+        }
+        .insert(db)
+        .await?;
+    }
+    Ok(())
+}
+
+fn phone_strings(d: &CustomerData) -> Vec<String> {
+    d.phones.iter().map(|p| p.as_str().to_owned()).collect()
+}
+
+/// Inserts a customer inside the caller's transaction (used by import too).
+pub async fn insert(
+    txn: &impl ConnectionTrait,
+    actor: Option<&AuthUser>,
+    d: &CustomerData,
+    now: DateTime<Utc>,
+) -> Result<customer::Model, AppError> {
+    let code = match &d.code {
+        Some(c) => c.clone(),
+        None => next_code(txn).await?,
+    };
+    check_unique(txn, d, &code, None).await?;
+    let mut a = customer::ActiveModel {
+        code: Set(code.clone()),
+        active: Set(true),
+        search_text: Set(search_text(d, &code)),
+        version: Set(1),
+        created_at: Set(now),
+        updated_at: Set(now),
+        ..Default::default()
+    };
+    apply(&mut a, d);
+    let c = a.insert(txn).await?;
+    write_phones(txn, c.id, d).await?;
+    audit::record(
+        txn,
+        audit::Entry {
+            actor_id: actor.map(|a| a.id),
+            action: "customer.create",
+            entity: "customer",
+            entity_id: c.id.to_string(),
+            before: None,
+            after: Some(audit_view(&c, &phone_strings(d))),
+        },
+        now,
+    )
+    .await?;
+    Ok(c)
+}
+
+pub async fn create(
+    db: &(impl TransactionTrait + ConnectionTrait),
+    actor: Option<&AuthUser>,
+    d: &CustomerData,
+    now: DateTime<Utc>,
+) -> Result<customer::Model, AppError> {
+    let txn = db.begin().await?;
+    let c = insert(&txn, actor, d, now).await?;
+    txn.commit().await?;
+    Ok(c)
+}
+
+fn stale() -> AppError {
+    AppError::Conflict(Text::new(
+        "此客戶資料已被他人修改，請重新整理後再編輯；您的輸入仍保留在下方",
+        "Someone else changed this customer; reload before editing. Your input is kept below",
+    ))
+}
+
+/// Replaces a customer's data inside the caller's transaction, if still at
+/// `version` (or unconditionally with `None`, for imports).
+pub async fn replace(
+    txn: &impl ConnectionTrait,
+    actor: Option<&AuthUser>,
+    id: i32,
+    version: Option<i32>,
+    d: &CustomerData,
+    now: DateTime<Utc>,
+) -> Result<customer::Model, AppError> {
+    let before = get(txn, id).await?;
+    let before_phones: Vec<String> = phones_of(txn, &[id])
+        .await?
+        .remove(&id)
+        .unwrap_or_default()
+        .into_iter()
+        .map(|p| p.phone)
+        .collect();
+    if version.is_some_and(|v| v != before.version) {
+        return Err(stale());
+    }
+    let code = d.code.clone().unwrap_or_else(|| before.code.clone());
+    check_unique(txn, d, &code, Some(id)).await?;
+    let mut a = customer::ActiveModel {
+        ..Default::default()
+    };
+    apply(&mut a, d);
+    a.code = Set(code.clone());
+    a.search_text = Set(search_text(d, &code));
+    a.version = Set(before.version + 1);
+    a.updated_at = Set(now);
+    let done = customer::Entity::update_many()
+        .set(a)
+        .filter(customer::Column::Id.eq(id))
+        .filter(customer::Column::Version.eq(before.version))
+        .exec(txn)
+        .await?;
+    if done.rows_affected == 0 {
+        return Err(stale());
+    }
+    write_phones(txn, id, d).await?;
+    let after = get(txn, id).await?;
+    audit::record(
+        txn,
+        audit::Entry {
+            actor_id: actor.map(|a| a.id),
+            action: "customer.update",
+            entity: "customer",
+            entity_id: id.to_string(),
+            before: Some(audit_view(&before, &before_phones)),
+            after: Some(audit_view(&after, &phone_strings(d))),
+        },
+        now,
+    )
+    .await?;
+    Ok(after)
+}
+
+pub async fn update(
+    db: &(impl TransactionTrait + ConnectionTrait),
+    actor: &AuthUser,
+    id: i32,
+    version: i32,
+    d: &CustomerData,
+    now: DateTime<Utc>,
+) -> Result<customer::Model, AppError> {
+    let txn = db.begin().await?;
+    let c = replace(&txn, Some(actor), id, Some(version), d, now).await?;
+    txn.commit().await?;
+    Ok(c)
+}
+
+pub async fn open_order_count(db: &impl ConnectionTrait, id: i32) -> Result<u64, AppError> {
+    let open: Vec<&str> = OrderStatus::ALL
+        .iter()
+        .filter(|s| s.is_open())
+        .map(|s| s.as_str())
+        .collect();
+    Ok(order::Entity::find()
+        .filter(order::Column::CustomerId.eq(id))
+        .filter(order::Column::Status.is_in(open))
+        .count(db)
+        .await?)
+}
+
+/// Deactivates (soft-deletes) or reactivates a customer. Deactivation is
+/// refused while the customer has open orders.
+pub async fn set_active(
+    db: &(impl TransactionTrait + ConnectionTrait),
+    actor: &AuthUser,
+    id: i32,
+    version: i32,
+    active: bool,
+    now: DateTime<Utc>,
+) -> Result<customer::Model, AppError> {
+    let txn = db.begin().await?;
+    let before = get(&txn, id).await?;
+    if !active {
+        let open = open_order_count(&txn, id).await?;
+        if open > 0 {
+            return Err(AppError::Conflict(Text::new(
+                format!("此客戶還有 {open} 張未完成的訂單，請先完成或取消後再停用"),
+                format!("This customer has {open} open order(s); finish or cancel them first"),
+            )));
+        }
+    }
+    let done = customer::Entity::update_many()
+        .col_expr(customer::Column::Active, Expr::value(active))
+        .col_expr(customer::Column::Version, Expr::value(version + 1))
+        .col_expr(customer::Column::UpdatedAt, Expr::value(now))
+        .filter(customer::Column::Id.eq(id))
+        .filter(customer::Column::Version.eq(version))
+        .exec(&txn)
+        .await?;
+    if done.rows_affected == 0 {
+        return Err(stale());
+    }
+    let after = get(&txn, id).await?;
+    audit::record(
+        &txn,
+        audit::Entry {
+            actor_id: Some(actor.id),
+            action: if active {
+                "customer.activate"
+            } else {
+                "customer.deactivate"
+            },
+            entity: "customer",
+            entity_id: id.to_string(),
+            before: Some(json!({"active": before.active})),
+            after: Some(json!({"active": after.active})),
+        },
+        now,
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(after)
+}
+
+#[derive(Debug, Clone, Default, serde::Deserialize, utoipa::IntoParams)]
+#[serde(default)]
+pub struct Filter {
+    /// Code, name, any phone digits, or part of the address.
+    pub q: String,
+    pub district: String,
+    /// household, restaurant, business, school, factory
+    pub kind: String,
+    /// `active` (default), `inactive` or `all`.
+    pub status: String,
+    /// `code` (default), `name`, `district`, `updated`.
+    pub sort: String,
+    pub page: u64,
+    pub per_page: u64,
+}
+
+impl Filter {
+    pub fn per_page(&self) -> u64 {
+        if self.per_page == 0 {
+            50
+        } else {
+            self.per_page.min(500)
+        }
+    }
+
+    pub fn page(&self) -> u64 {
+        self.page.max(1)
+    }
+}
+
+fn escape_like(s: &str) -> String {
+    s.replace('\\', "\\\\")
+        .replace('%', "\\%")
+        .replace('_', "\\_")
+}
+
+pub fn search_condition(f: &Filter) -> Condition {
+    let mut cond = Condition::all();
+    let q = crate::domain::normalize_width(f.q.trim()).to_lowercase();
+    if !q.is_empty() {
+        // Phone digits are matched without dashes or spaces.
+        let digits: String = q.chars().filter(char::is_ascii_digit).collect();
+        let looks_like_phone =
+            digits.len() >= 3 && q.chars().all(|c| c.is_ascii_digit() || " -()+".contains(c));
+        let needle = if looks_like_phone {
+            digits.trim_start_matches("886").to_owned()
+        } else {
+            q
+        };
+        cond = cond.add(
+            Expr::col(customer::Column::SearchText)
+                .like(LikeExpr::new(format!("%{}%", escape_like(&needle))).escape('\\')),
+        );
+    }
+    if !f.district.trim().is_empty() {
+        cond = cond.add(customer::Column::District.eq(f.district.trim()));
+    }
+    if !f.kind.trim().is_empty() {
+        cond = cond.add(customer::Column::Kind.eq(f.kind.trim()));
+    }
+    match f.status.as_str() {
+        "all" => {}
+        "inactive" => cond = cond.add(customer::Column::Active.eq(false)),
+        _ => cond = cond.add(customer::Column::Active.eq(true)),
+    }
+    cond
+}
+
+pub async fn search(
+    db: &impl ConnectionTrait,
+    f: &Filter,
+) -> Result<(Vec<customer::Model>, u64), AppError> {
+    let mut q = customer::Entity::find().filter(search_condition(f));
+    q = match f.sort.as_str() {
+        "name" => q.order_by_asc(customer::Column::Name),
+        "district" => q
+            .order_by_asc(customer::Column::District)
+            .order_by_asc(customer::Column::Code),
+        "updated" => q.order_by_desc(customer::Column::UpdatedAt),
+        _ => q.order_by_asc(customer::Column::Code),
+    };
+    let total = q.clone().count(db).await?;
+    let rows = q
+        .offset((f.page() - 1) * f.per_page())
+        .limit(f.per_page())
+        .all(db)
+        .await?;
+    Ok((rows, total))
+}
+
+pub async fn districts(db: &impl ConnectionTrait) -> Result<Vec<String>, AppError> {
+    let rows: Vec<String> = customer::Entity::find()
+        .select_only()
+        .column(customer::Column::District)
+        .distinct()
+        .filter(customer::Column::District.ne(""))
+        .order_by_asc(customer::Column::District)
+        .into_tuple()
+        .all(db)
+        .await?;
+    Ok(rows)
+}
+
+/// Figures shown with a customer.
+#[derive(Debug, Clone, Default, serde::Serialize, utoipa::ToSchema)]
+pub struct CustomerStats {
+    pub orders_last_90_days: u64,
+    pub estimated_monthly_revenue: i64,
+    pub last_delivery: Option<NaiveDate>,
+    pub next_expected_delivery: Option<NaiveDate>,
+    pub unpaid_amount: i64,
+    pub open_orders: u64,
+}
+
+pub async fn stats(
+    db: &impl ConnectionTrait,
+    id: i32,
+    today: NaiveDate,
+) -> Result<CustomerStats, AppError> {
+    let since = today - Duration::days(90);
+    let recent = order::Entity::find()
+        .filter(order::Column::CustomerId.eq(id))
+        .filter(order::Column::RequestedDate.gte(since))
+        .filter(order::Column::Status.ne(OrderStatus::Cancelled.as_str()))
+        .all(db)
+        .await?;
+    let delivered: Vec<NaiveDate> = order::Entity::find()
+        .filter(order::Column::CustomerId.eq(id))
+        .filter(order::Column::Status.eq(OrderStatus::Delivered.as_str()))
+        .order_by_asc(order::Column::RequestedDate)
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|o| o.requested_date)
+        .collect();
+    let unpaid = order::Entity::find()
+        .filter(order::Column::CustomerId.eq(id))
+        .filter(order::Column::Status.eq(OrderStatus::Delivered.as_str()))
+        .filter(order::Column::PaidAt.is_null())
+        .all(db)
+        .await?
+        .iter()
+        .map(|o| o.total_amount)
+        .sum();
+    let revenue: i64 = recent.iter().map(|o| o.total_amount).sum();
+    let last = delivered.last().copied();
+    // The mean gap between recent deliveries predicts the next one.
+    let next = match delivered.len() {
+        0 | 1 => None,
+        n => {
+            let tail = &delivered[n.saturating_sub(6)..];
+            let span = (*tail.last().unwrap() - tail[0]).num_days();
+            let gap = span / (tail.len() as i64 - 1);
+            last.map(|l| l + Duration::days(gap.max(1)))
+        }
+    };
+    Ok(CustomerStats {
+        orders_last_90_days: recent.len() as u64,
+        estimated_monthly_revenue: revenue / 3,
+        last_delivery: last,
+        next_expected_delivery: next,
+        unpaid_amount: unpaid,
+        open_orders: open_order_count(db, id).await?,
+    })
+}

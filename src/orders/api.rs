@@ -1,0 +1,297 @@
+//! `/api/v1/orders`.
+
+use axum::{
+    Json,
+    extract::{Path, Query, State},
+    http::StatusCode,
+};
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use super::{
+    entity::{event, line, order},
+    form::OrderInput,
+    queries::{self, Bulk, DaySummary, OrderFilter},
+    status::Action,
+};
+use crate::{
+    app::AppState,
+    auth::CurrentUser,
+    customers::queries as customers,
+    error::{ApiJson, AppError},
+    i18n::Text,
+};
+
+#[derive(Serialize, ToSchema)]
+pub struct LineOut {
+    pub size: String,
+    pub quantity: i32,
+    pub unit_price: i64,
+    pub amount: i64,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct EventOut {
+    pub from: Option<String>,
+    pub to: String,
+    pub actor_id: Option<i32>,
+    pub note: String,
+    pub at: chrono::DateTime<chrono::Utc>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct OrderOut {
+    pub id: i32,
+    pub order_number: String,
+    pub customer_id: i32,
+    pub customer_code: Option<String>,
+    pub customer_name: Option<String>,
+    #[schema(value_type = String)]
+    pub requested_date: NaiveDate,
+    pub window_start: Option<String>,
+    pub window_end: Option<String>,
+    pub status: String,
+    pub source: String,
+    pub payment_method: String,
+    pub notes: String,
+    pub total_amount: i64,
+    pub lines: Vec<LineOut>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub events: Option<Vec<EventOut>>,
+    pub version: i32,
+}
+
+pub fn out(
+    o: order::Model,
+    lines: Vec<line::Model>,
+    customer: Option<(&str, &str)>,
+    events: Option<Vec<event::Model>>,
+) -> OrderOut {
+    OrderOut {
+        id: o.id,
+        order_number: o.order_number,
+        customer_id: o.customer_id,
+        customer_code: customer.map(|c| c.0.to_owned()),
+        customer_name: customer.map(|c| c.1.to_owned()),
+        requested_date: o.requested_date,
+        window_start: o.window_start,
+        window_end: o.window_end,
+        status: o.status,
+        source: o.source,
+        payment_method: o.payment_method,
+        notes: o.notes,
+        total_amount: o.total_amount,
+        lines: lines
+            .into_iter()
+            .map(|l| LineOut {
+                size: l.size,
+                quantity: l.quantity,
+                unit_price: l.unit_price,
+                amount: l.amount,
+            })
+            .collect(),
+        events: events.map(|es| {
+            es.into_iter()
+                .map(|e| EventOut {
+                    from: e.from_status,
+                    to: e.to_status,
+                    actor_id: e.actor_id,
+                    note: e.note,
+                    at: e.created_at,
+                })
+                .collect()
+        }),
+        version: o.version,
+    }
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct OrderPage {
+    pub items: Vec<OrderOut>,
+    pub total: u64,
+    pub summary: DaySummary,
+}
+
+/// Orders with filters, and the summary of all matching orders.
+#[utoipa::path(get, path = "/api/v1/orders", tag = "orders", params(OrderFilter),
+    responses((status = 200, body = OrderPage)), security(("bearer" = [])))]
+pub async fn list(
+    State(state): State<AppState>,
+    Query(f): Query<OrderFilter>,
+) -> Result<Json<OrderPage>, AppError> {
+    let (rows, total) = queries::list(&state.db, &f).await?;
+    let summary = queries::summary(&state.db, &f).await?;
+    Ok(Json(OrderPage {
+        items: rows
+            .into_iter()
+            .map(|r| {
+                out(
+                    r.order,
+                    r.lines,
+                    Some((&r.customer.code, &r.customer.name)),
+                    None,
+                )
+            })
+            .collect(),
+        total,
+        summary,
+    }))
+}
+
+/// One order with its lines and timeline.
+#[utoipa::path(get, path = "/api/v1/orders/{id}", tag = "orders", params(("id" = i32, Path, description = "Order id")),
+    responses((status = 200, body = OrderOut), (status = 404, body = crate::openapi::ApiErrorBody)), security(("bearer" = [])))]
+pub async fn get(
+    State(state): State<AppState>,
+    Path(id): Path<i32>,
+) -> Result<Json<OrderOut>, AppError> {
+    let o = queries::get(&state.db, id).await?;
+    let lines = queries::lines_of(&state.db, &[id])
+        .await?
+        .remove(&id)
+        .unwrap_or_default();
+    let events = queries::events_of(&state.db, id).await?;
+    let c = customers::get(&state.db, o.customer_id).await?;
+    Ok(Json(out(o, lines, Some((&c.code, &c.name)), Some(events))))
+}
+
+/// Creates an order (prices from the price list in force on its date).
+#[utoipa::path(post, path = "/api/v1/orders", tag = "orders", request_body = OrderInput,
+    responses((status = 201, body = OrderOut), (status = 422, body = crate::openapi::ApiErrorBody)), security(("bearer" = [])))]
+pub async fn create(
+    State(state): State<AppState>,
+    CurrentUser(actor): CurrentUser,
+    ApiJson(input): ApiJson<OrderInput>,
+) -> Result<(StatusCode, Json<OrderOut>), AppError> {
+    let customer_id = resolve_customer(&state, &input).await?;
+    let data = input
+        .parse(state.clock.today_taipei())
+        .map_err(AppError::Invalid)?;
+    let o = queries::create(
+        &state.db,
+        Some(&actor),
+        customer_id,
+        &data,
+        input.confirm.unwrap_or(false),
+        state.clock.now(),
+    )
+    .await?;
+    Ok((StatusCode::CREATED, Json(out(o.order, o.lines, None, None))))
+}
+
+pub async fn resolve_customer(state: &AppState, input: &OrderInput) -> Result<i32, AppError> {
+    if let Some(id) = input.customer_id {
+        return Ok(id);
+    }
+    if let Some(code) = input
+        .customer_code
+        .as_deref()
+        .filter(|c| !c.trim().is_empty())
+    {
+        return customers::find_by_code(&state.db, code)
+            .await?
+            .map(|c| c.id)
+            .ok_or_else(|| {
+                AppError::field(
+                    "customer_code",
+                    Text::new(
+                        format!("找不到客戶編號 {code}"),
+                        format!("No customer with code {code}"),
+                    ),
+                )
+            });
+    }
+    Err(AppError::field(
+        "customer_id",
+        Text::new("請選擇客戶", "Choose a customer"),
+    ))
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct TransitionInput {
+    pub action: Action,
+    #[serde(default)]
+    pub note: String,
+}
+
+/// Moves an order through the status machine; an illegal move is 409 with the reason.
+#[utoipa::path(post, path = "/api/v1/orders/{id}/transitions", tag = "orders", request_body = TransitionInput,
+    params(("id" = i32, Path, description = "Order id")),
+    responses((status = 200, body = OrderOut), (status = 409, body = crate::openapi::ApiErrorBody)), security(("bearer" = [])))]
+pub async fn transition(
+    State(state): State<AppState>,
+    CurrentUser(actor): CurrentUser,
+    Path(id): Path<i32>,
+    ApiJson(input): ApiJson<TransitionInput>,
+) -> Result<Json<OrderOut>, AppError> {
+    let o = queries::transition(
+        &state.db,
+        Some(&actor),
+        id,
+        input.action,
+        &input.note,
+        state.clock.now(),
+    )
+    .await?;
+    let lines = queries::lines_of(&state.db, &[id])
+        .await?
+        .remove(&id)
+        .unwrap_or_default();
+    Ok(Json(out(o, lines, None, None)))
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct BulkInput {
+    pub ids: Vec<i32>,
+    /// `confirm`, `cancel` or `change_date`
+    pub op: String,
+    /// For `change_date`: `YYYY-MM-DD`.
+    #[serde(default)]
+    pub date: String,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct BulkOut {
+    pub changed: usize,
+}
+
+/// Confirms, cancels or re-dates many orders in one transaction: all or nothing.
+#[utoipa::path(post, path = "/api/v1/orders/bulk", tag = "orders", request_body = BulkInput,
+    responses((status = 200, body = BulkOut), (status = 409, body = crate::openapi::ApiErrorBody)), security(("bearer" = [])))]
+pub async fn bulk(
+    State(state): State<AppState>,
+    CurrentUser(actor): CurrentUser,
+    ApiJson(input): ApiJson<BulkInput>,
+) -> Result<Json<BulkOut>, AppError> {
+    let op = parse_bulk(&input.op, &input.date)?;
+    let changed = queries::bulk(
+        &state.db,
+        &actor,
+        &input.ids,
+        &op,
+        state.clock.today_taipei(),
+        state.clock.now(),
+    )
+    .await?;
+    Ok(Json(BulkOut { changed }))
+}
+
+pub fn parse_bulk(op: &str, date: &str) -> Result<Bulk, AppError> {
+    match op {
+        "confirm" => Ok(Bulk::Apply(Action::Confirm)),
+        "cancel" => Ok(Bulk::Apply(Action::Cancel)),
+        "change_date" => NaiveDate::parse_from_str(date.trim(), "%Y-%m-%d")
+            .map(Bulk::ChangeDate)
+            .map_err(|_| {
+                AppError::field(
+                    "date",
+                    Text::new("「新日期」格式為 YYYY-MM-DD", "New date: use YYYY-MM-DD"),
+                )
+            }),
+        _ => Err(AppError::field(
+            "op",
+            Text::new("「批次動作」不正確", "Bulk action is not valid"),
+        )),
+    }
+}

@@ -1,0 +1,296 @@
+//! The phone-order desk: find the caller by phone digits or code, see their
+//! card, repeat their usual order for today or tomorrow, confirm.
+//!
+//! Keys once the card shows: `1` today / `2` tomorrow (then Enter confirms),
+//! so a repeat order takes two keystrokes.
+
+use askama::Template;
+use axum::{
+    Form,
+    extract::{Path, Query, State},
+    response::{Html, IntoResponse, Response},
+};
+use chrono::Duration;
+use serde::Deserialize;
+
+use super::{form::OrderInput, handlers::usual_input, queries, status::OrderStatus};
+use crate::{
+    app::AppState,
+    auth::{Ctx, CurrentUser},
+    customers::{
+        api::show_phone,
+        queries::{self as customers, Filter},
+    },
+    domain::CylinderSize,
+    error::{AppError, FieldError},
+    i18n::Locale,
+    orders::queries::lines_text,
+    web::{Shell, money, render_template},
+};
+
+#[derive(Template)]
+#[template(path = "desk/page.html")]
+struct DeskPage {
+    shell: Shell,
+}
+
+pub async fn page(State(state): State<AppState>, ctx: Ctx) -> Result<Response, AppError> {
+    let t = ctx.locale;
+    let page = DeskPage {
+        shell: Shell::new(&state, &ctx, "/desk", t.t("desk.title")),
+    };
+    Ok(Html(render_template(&page)?).into_response())
+}
+
+pub struct Match {
+    pub id: i32,
+    pub code: String,
+    pub name: String,
+    pub phone: String,
+    pub address: String,
+}
+
+#[derive(Template)]
+#[template(path = "desk/_matches.html")]
+struct MatchList {
+    t: Locale,
+    q: String,
+    matches: Vec<Match>,
+}
+
+#[derive(Deserialize)]
+pub struct LookupQuery {
+    #[serde(default)]
+    q: String,
+}
+
+pub async fn lookup(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Query(q): Query<LookupQuery>,
+) -> Result<Response, AppError> {
+    let needle = q.q.trim().to_owned();
+    let matches = if needle.chars().count() < 2 {
+        Vec::new()
+    } else {
+        let f = Filter {
+            q: needle.clone(),
+            per_page: 8,
+            ..Filter::default()
+        };
+        let (rows, _) = customers::search(&state.db, &f).await?;
+        let ids: Vec<i32> = rows.iter().map(|c| c.id).collect();
+        let mut phones = customers::phones_of(&state.db, &ids).await?;
+        rows.into_iter()
+            .map(|c| Match {
+                phone: phones
+                    .remove(&c.id)
+                    .and_then(|p| p.into_iter().next())
+                    .map(|p| show_phone(&p.phone))
+                    .unwrap_or_default(),
+                id: c.id,
+                code: c.code,
+                name: c.name,
+                address: c.address,
+            })
+            .collect()
+    };
+    Ok(Html(render_template(&MatchList {
+        t: ctx.locale,
+        q: needle,
+        matches,
+    })?)
+    .into_response())
+}
+
+pub struct RecentOrder {
+    pub id: i32,
+    pub number: String,
+    pub date: String,
+    pub items: String,
+    pub status: String,
+    pub status_code: String,
+    pub open: bool,
+}
+
+#[derive(Template)]
+#[template(path = "desk/_card.html")]
+struct Card {
+    t: Locale,
+    csrf: String,
+    id: i32,
+    code: String,
+    name: String,
+    phones: Vec<String>,
+    address: String,
+    windows: String,
+    notes: String,
+    cylinders: String,
+    unpaid: String,
+    usual: String,
+    qty: Vec<(String, String, String)>,
+    today: String,
+    tomorrow: String,
+    recent: Vec<RecentOrder>,
+    open_count: usize,
+    errors: Vec<FieldError>,
+    active: bool,
+}
+
+impl Card {
+    fn err(&self) -> Option<String> {
+        (!self.errors.is_empty()).then(|| {
+            self.errors
+                .iter()
+                .map(|e| e.message.get(self.t).to_owned())
+                .collect::<Vec<_>>()
+                .join("；")
+        })
+    }
+}
+
+async fn card_html(
+    state: &AppState,
+    ctx: &Ctx,
+    id: i32,
+    input: Option<&OrderInput>,
+    errors: Vec<FieldError>,
+) -> Result<String, AppError> {
+    let t = ctx.locale;
+    let c = customers::get(&state.db, id).await?;
+    let phones = customers::phones_of(&state.db, &[id])
+        .await?
+        .remove(&id)
+        .unwrap_or_default();
+    let stats = customers::stats(&state.db, id, state.clock.today_taipei()).await?;
+    let usual = queries::usual_lines(&state.db, &c).await?;
+    let prefill = match input {
+        Some(i) => i.clone(),
+        None => usual_input(&usual),
+    };
+    let recent: Vec<RecentOrder> = queries::recent_for_customer(&state.db, id, 5)
+        .await?
+        .into_iter()
+        .map(|r| {
+            let st = OrderStatus::parse(&r.order.status).unwrap_or(OrderStatus::Pending);
+            RecentOrder {
+                id: r.order.id,
+                number: r.order.order_number.clone(),
+                date: r.order.requested_date.to_string(),
+                items: lines_text(&r.lines),
+                status: st.label(t).to_owned(),
+                status_code: st.as_str().to_owned(),
+                open: st.is_open(),
+            }
+        })
+        .collect();
+    let counts = [
+        c.cylinders_50,
+        c.cylinders_20,
+        c.cylinders_16,
+        c.cylinders_10,
+        c.cylinders_4,
+    ];
+    let held: Vec<String> = CylinderSize::ALL
+        .iter()
+        .zip(counts)
+        .filter(|(_, n)| *n > 0)
+        .map(|(s, n)| format!("{}kg×{n}", s.code()))
+        .collect();
+    let today = state.clock.today_taipei();
+    let card = Card {
+        t,
+        csrf: ctx.csrf.clone(),
+        id,
+        code: c.code.clone(),
+        name: c.name.clone(),
+        phones: phones.iter().map(|p| show_phone(&p.phone)).collect(),
+        address: c.address.clone(),
+        windows: c.delivery_windows.clone(),
+        notes: c.notes.clone(),
+        cylinders: if held.is_empty() {
+            "—".into()
+        } else {
+            held.join(" ")
+        },
+        unpaid: money(stats.unpaid_amount),
+        usual: usual
+            .iter()
+            .map(|(s, q)| format!("{}kg×{q}", s.code()))
+            .collect::<Vec<_>>()
+            .join(" "),
+        qty: CylinderSize::ALL
+            .iter()
+            .zip([
+                &prefill.qty_50,
+                &prefill.qty_20,
+                &prefill.qty_16,
+                &prefill.qty_10,
+                &prefill.qty_4,
+            ])
+            .map(|(s, q)| (s.code().to_owned(), format!("{}kg", s.code()), q.clone()))
+            .collect(),
+        today: today.to_string(),
+        tomorrow: (today + Duration::days(1)).to_string(),
+        open_count: recent.iter().filter(|r| r.open).count(),
+        recent,
+        errors,
+        active: c.active,
+    };
+    render_template(&card)
+}
+
+pub async fn card(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i32>,
+) -> Result<Response, AppError> {
+    Ok(Html(card_html(&state, &ctx, id, None, Vec::new()).await?).into_response())
+}
+
+#[derive(Template)]
+#[template(path = "desk/_placed.html")]
+struct Placed {
+    t: Locale,
+    id: i32,
+    number: String,
+    customer: String,
+    date: String,
+    items: String,
+    total: String,
+}
+
+/// Places a confirmed phone order; answers with the confirmation, or the
+/// card again with the problem.
+pub async fn place_order(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    CurrentUser(actor): CurrentUser,
+    Form(mut input): Form<OrderInput>,
+) -> Result<Response, AppError> {
+    let id = input.customer_id.ok_or(AppError::NotFound)?;
+    input.source = "phone".into();
+    let result = match input.parse(state.clock.today_taipei()) {
+        Ok(d) => queries::create(&state.db, Some(&actor), id, &d, true, state.clock.now()).await,
+        Err(e) => Err(AppError::Invalid(e)),
+    };
+    match result {
+        Ok(o) => {
+            let c = customers::get(&state.db, id).await?;
+            let placed = Placed {
+                t: ctx.locale,
+                id: o.order.id,
+                number: o.order.order_number.clone(),
+                customer: c.name,
+                date: o.order.requested_date.to_string(),
+                items: lines_text(&o.lines),
+                total: money(o.order.total_amount),
+            };
+            Ok(Html(render_template(&placed)?).into_response())
+        }
+        Err(AppError::Invalid(errors)) => {
+            Ok(Html(card_html(&state, &ctx, id, Some(&input), errors).await?).into_response())
+        }
+        Err(e) => Err(e),
+    }
+}

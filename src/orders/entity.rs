@@ -1,0 +1,109 @@
+//! The `orders`, `order_lines`, `order_events` and `order_counters` tables.
+
+pub mod order {
+    use sea_orm::entity::prelude::*;
+    use serde::Serialize;
+
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel, Serialize)]
+    #[sea_orm(table_name = "orders")]
+    pub struct Model {
+        #[sea_orm(primary_key)]
+        pub id: i32,
+        #[sea_orm(unique)]
+        pub order_number: String,
+        pub customer_id: i32,
+        pub requested_date: Date,
+        pub window_start: Option<String>,
+        pub window_end: Option<String>,
+        pub status: String,
+        pub source: String,
+        pub payment_method: String,
+        pub notes: String,
+        pub total_amount: i64,
+        pub template_id: Option<i32>,
+        pub created_by: Option<i32>,
+        /// When the money was received; `None` for an unpaid delivery.
+        pub paid_at: Option<DateTimeUtc>,
+        pub version: i32,
+        pub created_at: DateTimeUtc,
+        pub updated_at: DateTimeUtc,
+    }
+
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {
+        #[sea_orm(has_many = "super::line::Entity")]
+        Lines,
+        #[sea_orm(
+            belongs_to = "crate::customers::entity::customer::Entity",
+            from = "Column::CustomerId",
+            to = "crate::customers::entity::customer::Column::Id"
+        )]
+        Customer,
+    }
+
+    impl Related<super::line::Entity> for Entity {
+        fn to() -> RelationDef {
+            Relation::Lines.def()
+        }
+    }
+
+    impl ActiveModelBehavior for ActiveModel {}
+}
+
+pub mod line {
+    use sea_orm::entity::prelude::*;
+    use serde::Serialize;
+
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel, Serialize)]
+    #[sea_orm(table_name = "order_lines")]
+    pub struct Model {
+        #[sea_orm(primary_key)]
+        pub id: i32,
+        pub order_id: i32,
+        pub size: String,
+        pub quantity: i32,
+        pub unit_price: i64,
+        pub amount: i64,
+    }
+
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {
+        #[sea_orm(
+            belongs_to = "super::order::Entity",
+            from = "Column::OrderId",
+            to = "super::order::Column::Id"
+        )]
+        Order,
+    }
+
+    impl Related<super::order::Entity> for Entity {
+        fn to() -> RelationDef {
+            Relation::Order.def()
+        }
+    }
+
+    impl ActiveModelBehavior for ActiveModel {}
+}
+
+pub mod event {
+    use sea_orm::entity::prelude::*;
+    use serde::Serialize;
+
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel, Serialize)]
+    #[sea_orm(table_name = "order_events")]
+    pub struct Model {
+        #[sea_orm(primary_key)]
+        pub id: i32,
+        pub order_id: i32,
+        pub actor_id: Option<i32>,
+        pub from_status: Option<String>,
+        pub to_status: String,
+        pub note: String,
+        pub created_at: DateTimeUtc,
+    }
+
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {}
+
+    impl ActiveModelBehavior for ActiveModel {}
+}

@@ -1,0 +1,264 @@
+//! Order input from the desk, the order form, JSON or an import row.
+
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+
+use crate::{
+    domain::{CylinderSize, TimeWindow, normalize_width},
+    error::FieldError,
+    i18n::Text,
+};
+
+#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct LineInput {
+    /// "50", "20", "16", "10" or "4"
+    pub size: String,
+    pub quantity: i64,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(default)]
+pub struct OrderInput {
+    pub customer_id: Option<i32>,
+    /// Alternative to `customer_id`.
+    pub customer_code: Option<String>,
+    /// `YYYY-MM-DD`; today when empty.
+    pub requested_date: String,
+    /// `HH:MM-HH:MM`; the customer's first delivery window when empty.
+    pub window: String,
+    pub lines: Vec<LineInput>,
+    /// Form fields `qty_50` … `qty_4` (the HTML form's way to give lines).
+    #[schema(ignore)]
+    pub qty_50: String,
+    #[schema(ignore)]
+    pub qty_20: String,
+    #[schema(ignore)]
+    pub qty_16: String,
+    #[schema(ignore)]
+    pub qty_10: String,
+    #[schema(ignore)]
+    pub qty_4: String,
+    /// cash, monthly, transfer; the customer's terms when empty.
+    pub payment_method: String,
+    pub notes: String,
+    /// phone (default), web, template, forecast
+    pub source: String,
+    /// Confirm at once (the desk does).
+    pub confirm: Option<bool>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Source {
+    Phone,
+    Web,
+    Template,
+    Forecast,
+}
+
+impl Source {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Phone => "phone",
+            Self::Web => "web",
+            Self::Template => "template",
+            Self::Forecast => "forecast",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        match s.trim() {
+            "" | "phone" => Some(Self::Phone),
+            "web" => Some(Self::Web),
+            "template" => Some(Self::Template),
+            "forecast" => Some(Self::Forecast),
+            _ => None,
+        }
+    }
+}
+
+/// Valid order data (prices are looked up when it is saved).
+#[derive(Debug, Clone)]
+pub struct OrderData {
+    pub requested_date: NaiveDate,
+    pub window: Option<TimeWindow>,
+    /// Positive quantities per size, in `CylinderSize::ALL` order.
+    pub lines: Vec<(CylinderSize, i32)>,
+    pub payment_method: Option<crate::customers::kinds::PaymentTerms>,
+    pub notes: String,
+    pub source: Source,
+}
+
+fn field(field: &str, zh: impl Into<String>, en: impl Into<String>) -> FieldError {
+    FieldError {
+        field: field.to_owned(),
+        message: Text::new(zh.into(), en.into()),
+    }
+}
+
+pub fn parse_date(raw: &str, today: NaiveDate) -> Result<NaiveDate, Text> {
+    let s = normalize_width(raw.trim()).replace('/', "-");
+    if s.is_empty() {
+        return Ok(today);
+    }
+    NaiveDate::parse_from_str(&s, "%Y-%m-%d").map_err(|_| {
+        Text::new(
+            "「配送日期」格式為 YYYY-MM-DD",
+            "Delivery date: use YYYY-MM-DD",
+        )
+    })
+}
+
+impl OrderInput {
+    /// Parses everything but the customer. `today` is the Taipei date: new
+    /// orders cannot be for a past date.
+    pub fn parse(&self, today: NaiveDate) -> Result<OrderData, Vec<FieldError>> {
+        let mut errors = Vec::new();
+        let requested_date = match parse_date(&self.requested_date, today) {
+            Ok(d) if d < today => {
+                errors.push(field(
+                    "requested_date",
+                    "「配送日期」不能早於今天",
+                    "Delivery date cannot be in the past",
+                ));
+                today
+            }
+            Ok(d) if d > today + chrono::Duration::days(366) => {
+                errors.push(field(
+                    "requested_date",
+                    "「配送日期」不能超過一年後",
+                    "Delivery date must be within a year",
+                ));
+                today
+            }
+            Ok(d) => d,
+            Err(m) => {
+                errors.push(FieldError {
+                    field: "requested_date".into(),
+                    message: m,
+                });
+                today
+            }
+        };
+        let window = if self.window.trim().is_empty() {
+            None
+        } else {
+            match TimeWindow::parse(&self.window) {
+                Ok(w) => Some(w),
+                Err(m) => {
+                    errors.push(FieldError {
+                        field: "window".into(),
+                        message: m,
+                    });
+                    None
+                }
+            }
+        };
+
+        let mut qty = [0i64; 5];
+        for l in &self.lines {
+            match CylinderSize::parse(&l.size) {
+                Ok(size) => {
+                    let i = CylinderSize::ALL
+                        .iter()
+                        .position(|s| *s == size)
+                        .expect("listed");
+                    qty[i] += l.quantity;
+                    if l.quantity <= 0 {
+                        errors.push(field(
+                            "lines",
+                            format!("「數量」必須大於 0（{}）", size.label_zh()),
+                            format!("Quantity must be more than 0 ({})", size.label_en()),
+                        ));
+                    }
+                }
+                Err(m) => errors.push(FieldError {
+                    field: "lines".into(),
+                    message: m,
+                }),
+            }
+        }
+        for (i, raw) in [
+            &self.qty_50,
+            &self.qty_20,
+            &self.qty_16,
+            &self.qty_10,
+            &self.qty_4,
+        ]
+        .into_iter()
+        .enumerate()
+        {
+            let s = normalize_width(raw.trim());
+            if s.is_empty() {
+                continue;
+            }
+            let size = CylinderSize::ALL[i];
+            match s.parse::<i64>() {
+                Ok(n) if n >= 0 => qty[i] += n,
+                _ => errors.push(field(
+                    &format!("qty_{}", size.code()),
+                    format!("「{} 數量」請輸入 0 以上的整數", size.label_zh()),
+                    format!(
+                        "{} quantity: enter a whole number of 0 or more",
+                        size.label_en()
+                    ),
+                )),
+            }
+        }
+        if qty.iter().any(|q| *q > 200) {
+            errors.push(field(
+                "lines",
+                "單一規格最多 200 桶",
+                "At most 200 cylinders of one size",
+            ));
+        }
+        let lines: Vec<(CylinderSize, i32)> = CylinderSize::ALL
+            .iter()
+            .zip(qty)
+            .filter(|(_, q)| *q > 0)
+            .map(|(s, q)| (*s, q.min(200) as i32))
+            .collect();
+        if lines.is_empty() && errors.iter().all(|e| e.field != "lines") {
+            errors.push(field(
+                "lines",
+                "請至少訂購一桶瓦斯",
+                "Order at least one cylinder",
+            ));
+        }
+        let payment_method = if self.payment_method.trim().is_empty() {
+            None
+        } else {
+            match crate::customers::kinds::PaymentTerms::parse(&self.payment_method) {
+                Ok(p) => Some(p),
+                Err(m) => {
+                    errors.push(FieldError {
+                        field: "payment_method".into(),
+                        message: m,
+                    });
+                    None
+                }
+            }
+        };
+        let source = Source::parse(&self.source).unwrap_or_else(|| {
+            errors.push(field("source", "「來源」不正確", "Source is not valid"));
+            Source::Phone
+        });
+        if self.notes.chars().count() > 500 {
+            errors.push(field(
+                "notes",
+                "「備註」最多 500 字",
+                "Notes: at most 500 characters",
+            ));
+        }
+        if !errors.is_empty() {
+            return Err(errors);
+        }
+        Ok(OrderData {
+            requested_date,
+            window,
+            lines,
+            payment_method,
+            notes: self.notes.trim().to_owned(),
+            source,
+        })
+    }
+}

@@ -1,0 +1,592 @@
+//! Orders: creation with prices and numbers, status changes with their
+//! timeline, bulk actions, lists and day summaries.
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, NaiveDate, Utc};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter,
+    QueryOrder, QuerySelect, Set, TransactionTrait, sea_query::Expr,
+};
+
+use super::{
+    entity::{event, line, order},
+    form::OrderData,
+    number,
+    status::{Action, OrderStatus},
+};
+use crate::{
+    auth::AuthUser,
+    clock::taipei,
+    customers::{entity::customer, queries as customers},
+    domain::{CylinderSize, TimeWindows},
+    error::AppError,
+    i18n::Text,
+    prices,
+};
+
+pub struct OrderWithLines {
+    pub order: order::Model,
+    pub lines: Vec<line::Model>,
+}
+
+async fn record_event(
+    db: &impl ConnectionTrait,
+    order_id: i32,
+    actor: Option<&AuthUser>,
+    from: Option<OrderStatus>,
+    to: OrderStatus,
+    note: &str,
+    now: DateTime<Utc>,
+) -> Result<(), AppError> {
+    event::ActiveModel {
+        order_id: Set(order_id),
+        actor_id: Set(actor.map(|a| a.id)),
+        from_status: Set(from.map(|s| s.as_str().to_owned())),
+        to_status: Set(to.as_str().to_owned()),
+        note: Set(note.to_owned()),
+        created_at: Set(now),
+        ..Default::default()
+    }
+    .insert(db)
+    .await?;
+    Ok(())
+}
+
+/// Creates an order inside the caller's transaction.
+pub async fn insert(
+    txn: &impl ConnectionTrait,
+    actor: Option<&AuthUser>,
+    c: &customer::Model,
+    d: &OrderData,
+    confirm: bool,
+    template_id: Option<i32>,
+    now: DateTime<Utc>,
+) -> Result<OrderWithLines, AppError> {
+    if !c.active {
+        return Err(AppError::field(
+            "customer_id",
+            Text::new(
+                format!("客戶「{}」已停用，不能下訂單", c.name),
+                format!("Customer {} is inactive and cannot order", c.name),
+            ),
+        ));
+    }
+    let mut priced = Vec::new();
+    let mut missing = Vec::new();
+    for (size, qty) in &d.lines {
+        match prices::price_on(txn, c.id, *size, d.requested_date).await? {
+            Some(p) => priced.push((*size, *qty, p)),
+            None => missing.push(size.label_zh()),
+        }
+    }
+    if !missing.is_empty() {
+        return Err(AppError::field(
+            "lines",
+            Text::new(
+                format!("尚未設定價格：{}，請先到價格表設定", missing.join("、")),
+                "No price is set for a size on that date; set it in the price list first",
+            ),
+        ));
+    }
+    // The customer's first delivery window unless the order names one.
+    let window = d.window.or_else(|| {
+        TimeWindows::parse(&c.delivery_windows)
+            .ok()
+            .and_then(|w| w.as_slice().first().copied())
+    });
+    let order_number = number::next(txn, now.with_timezone(&taipei()).date_naive()).await?;
+    let total: i64 = priced.iter().map(|(_, q, p)| i64::from(*q) * p).sum();
+    let status = if confirm {
+        OrderStatus::Confirmed
+    } else {
+        OrderStatus::Pending
+    };
+    let o = order::ActiveModel {
+        order_number: Set(order_number),
+        customer_id: Set(c.id),
+        requested_date: Set(d.requested_date),
+        window_start: Set(window.map(|w| w.start().format("%H:%M").to_string())),
+        window_end: Set(window.map(|w| w.end().format("%H:%M").to_string())),
+        status: Set(status.as_str().to_owned()),
+        source: Set(d.source.as_str().to_owned()),
+        payment_method: Set(d
+            .payment_method
+            .map_or_else(|| c.payment_terms.clone(), |p| p.as_str().to_owned())),
+        notes: Set(d.notes.clone()),
+        total_amount: Set(total),
+        template_id: Set(template_id),
+        created_by: Set(actor.map(|a| a.id)),
+        paid_at: Set(None),
+        version: Set(1),
+        created_at: Set(now),
+        updated_at: Set(now),
+        ..Default::default()
+    }
+    .insert(txn)
+    .await?;
+    let mut lines = Vec::new();
+    for (size, qty, price) in priced {
+        lines.push(
+            line::ActiveModel {
+                order_id: Set(o.id),
+                size: Set(size.code().to_owned()),
+                quantity: Set(qty),
+                unit_price: Set(price),
+                amount: Set(i64::from(qty) * price),
+                ..Default::default()
+            }
+            .insert(txn)
+            .await?,
+        );
+    }
+    record_event(txn, o.id, actor, None, OrderStatus::Pending, "", now).await?;
+    if confirm {
+        record_event(
+            txn,
+            o.id,
+            actor,
+            Some(OrderStatus::Pending),
+            OrderStatus::Confirmed,
+            "",
+            now,
+        )
+        .await?;
+    }
+    Ok(OrderWithLines { order: o, lines })
+}
+
+pub async fn create(
+    db: &(impl TransactionTrait + ConnectionTrait),
+    actor: Option<&AuthUser>,
+    customer_id: i32,
+    d: &OrderData,
+    confirm: bool,
+    now: DateTime<Utc>,
+) -> Result<OrderWithLines, AppError> {
+    let txn = db.begin().await?;
+    let c = customers::get(&txn, customer_id)
+        .await
+        .map_err(|e| match e {
+            AppError::NotFound => {
+                AppError::field("customer_id", Text::new("找不到此客戶", "No such customer"))
+            }
+            e => e,
+        })?;
+    let o = insert(&txn, actor, &c, d, confirm, None, now).await?;
+    txn.commit().await?;
+    Ok(o)
+}
+
+pub async fn get(db: &impl ConnectionTrait, id: i32) -> Result<order::Model, AppError> {
+    order::Entity::find_by_id(id)
+        .one(db)
+        .await?
+        .ok_or(AppError::NotFound)
+}
+
+pub async fn lines_of(
+    db: &impl ConnectionTrait,
+    ids: &[i32],
+) -> Result<HashMap<i32, Vec<line::Model>>, AppError> {
+    let mut out: HashMap<i32, Vec<line::Model>> = HashMap::new();
+    for chunk in ids.chunks(500) {
+        for l in line::Entity::find()
+            .filter(line::Column::OrderId.is_in(chunk.iter().copied()))
+            .order_by_asc(line::Column::Id)
+            .all(db)
+            .await?
+        {
+            out.entry(l.order_id).or_default().push(l);
+        }
+    }
+    Ok(out)
+}
+
+pub async fn events_of(db: &impl ConnectionTrait, id: i32) -> Result<Vec<event::Model>, AppError> {
+    Ok(event::Entity::find()
+        .filter(event::Column::OrderId.eq(id))
+        .order_by_asc(event::Column::Id)
+        .all(db)
+        .await?)
+}
+
+fn conflict(reason: Text) -> AppError {
+    AppError::Conflict(reason)
+}
+
+/// Applies one status action inside the caller's transaction.
+pub async fn transition_in(
+    txn: &impl ConnectionTrait,
+    actor: Option<&AuthUser>,
+    id: i32,
+    action: Action,
+    note: &str,
+    now: DateTime<Utc>,
+) -> Result<order::Model, AppError> {
+    let o = get(txn, id).await?;
+    let from = OrderStatus::parse(&o.status)
+        .ok_or_else(|| AppError::Internal(anyhow::anyhow!("bad status {}", o.status)))?;
+    let to = from.apply(action).map_err(|reason| {
+        conflict(Text::new(
+            format!("{}：{}", o.order_number, reason.zh),
+            format!("{}: {}", o.order_number, reason.en),
+        ))
+    })?;
+    // The status is part of the filter, so a concurrent change cannot be overwritten.
+    let done = order::Entity::update_many()
+        .col_expr(order::Column::Status, Expr::value(to.as_str()))
+        .col_expr(order::Column::Version, Expr::value(o.version + 1))
+        .col_expr(order::Column::UpdatedAt, Expr::value(now))
+        .filter(order::Column::Id.eq(id))
+        .filter(order::Column::Status.eq(from.as_str()))
+        .exec(txn)
+        .await?;
+    if done.rows_affected == 0 {
+        return Err(conflict(Text::new(
+            "此訂單已被他人修改，請重新整理",
+            "Someone else changed this order; reload",
+        )));
+    }
+    record_event(txn, id, actor, Some(from), to, note, now).await?;
+    get(txn, id).await
+}
+
+pub async fn transition(
+    db: &(impl TransactionTrait + ConnectionTrait),
+    actor: Option<&AuthUser>,
+    id: i32,
+    action: Action,
+    note: &str,
+    now: DateTime<Utc>,
+) -> Result<order::Model, AppError> {
+    let txn = db.begin().await?;
+    let o = transition_in(&txn, actor, id, action, note, now).await?;
+    txn.commit().await?;
+    Ok(o)
+}
+
+pub enum Bulk {
+    Apply(Action),
+    ChangeDate(NaiveDate),
+}
+
+/// Applies one action to many orders in one transaction: all or nothing.
+pub async fn bulk(
+    db: &(impl TransactionTrait + ConnectionTrait),
+    actor: &AuthUser,
+    ids: &[i32],
+    op: &Bulk,
+    today: NaiveDate,
+    now: DateTime<Utc>,
+) -> Result<usize, AppError> {
+    if ids.is_empty() {
+        return Err(AppError::field(
+            "ids",
+            Text::new("請先勾選訂單", "Select at least one order"),
+        ));
+    }
+    let txn = db.begin().await?;
+    for id in ids {
+        match op {
+            Bulk::Apply(action) => {
+                transition_in(&txn, Some(actor), *id, *action, "", now).await?;
+            }
+            Bulk::ChangeDate(date) => {
+                if *date < today {
+                    return Err(AppError::field(
+                        "date",
+                        Text::new(
+                            "「配送日期」不能早於今天",
+                            "Delivery date cannot be in the past",
+                        ),
+                    ));
+                }
+                let o = get(&txn, *id).await?;
+                let status = OrderStatus::parse(&o.status).unwrap_or(OrderStatus::Cancelled);
+                if !matches!(status, OrderStatus::Pending | OrderStatus::Confirmed) {
+                    return Err(conflict(Text::new(
+                        format!(
+                            "{}：訂單目前為「{}」，不能改日期",
+                            o.order_number,
+                            status.label(crate::i18n::Locale::ZhTw)
+                        ),
+                        format!(
+                            "{}: the order is {}; its date cannot change",
+                            o.order_number,
+                            status.label(crate::i18n::Locale::En).to_lowercase()
+                        ),
+                    )));
+                }
+                order::Entity::update_many()
+                    .col_expr(order::Column::RequestedDate, Expr::value(*date))
+                    .col_expr(order::Column::Version, Expr::value(o.version + 1))
+                    .col_expr(order::Column::UpdatedAt, Expr::value(now))
+                    .filter(order::Column::Id.eq(*id))
+                    .exec(&txn)
+                    .await?;
+                record_event(
+                    &txn,
+                    *id,
+                    Some(actor),
+                    Some(status),
+                    status,
+                    &format!("date → {date}"),
+                    now,
+                )
+                .await?;
+            }
+        }
+    }
+    txn.commit().await?;
+    Ok(ids.len())
+}
+
+#[derive(Debug, Clone, Default, serde::Deserialize, utoipa::IntoParams)]
+#[serde(default)]
+pub struct OrderFilter {
+    /// `YYYY-MM-DD`; all dates when empty.
+    pub date: String,
+    /// A status, or `open` for every unfinished order.
+    pub status: String,
+    pub district: String,
+    /// Order number, customer code or name.
+    pub q: String,
+    pub customer_id: Option<i32>,
+    pub page: u64,
+    pub per_page: u64,
+}
+
+impl OrderFilter {
+    pub fn per_page(&self) -> u64 {
+        if self.per_page == 0 {
+            100
+        } else {
+            self.per_page.min(1000)
+        }
+    }
+}
+
+pub struct OrderRow {
+    pub order: order::Model,
+    pub customer: customer::Model,
+    pub lines: Vec<line::Model>,
+}
+
+pub fn filter_condition(f: &OrderFilter) -> Result<Condition, AppError> {
+    let mut cond = Condition::all();
+    if !f.date.trim().is_empty() {
+        let d = NaiveDate::parse_from_str(f.date.trim(), "%Y-%m-%d").map_err(|_| {
+            AppError::field(
+                "date",
+                Text::new("「日期」格式為 YYYY-MM-DD", "Date: use YYYY-MM-DD"),
+            )
+        })?;
+        cond = cond.add(order::Column::RequestedDate.eq(d));
+    }
+    match f.status.trim() {
+        "" => {}
+        "open" => {
+            let open: Vec<&str> = OrderStatus::ALL
+                .iter()
+                .filter(|s| s.is_open())
+                .map(|s| s.as_str())
+                .collect();
+            cond = cond.add(order::Column::Status.is_in(open));
+        }
+        s => {
+            let s = OrderStatus::parse(s).ok_or_else(|| {
+                AppError::field("status", Text::new("「狀態」不正確", "Status is not valid"))
+            })?;
+            cond = cond.add(order::Column::Status.eq(s.as_str()));
+        }
+    }
+    if let Some(c) = f.customer_id {
+        cond = cond.add(order::Column::CustomerId.eq(c));
+    }
+    if !f.district.trim().is_empty() {
+        cond = cond.add(customer::Column::District.eq(f.district.trim()));
+    }
+    if !f.q.trim().is_empty() {
+        let q = f.q.trim().to_lowercase();
+        cond = cond.add(
+            Condition::any()
+                .add(
+                    Expr::col((order::Entity, order::Column::OrderNumber))
+                        .like(format!("%{}%", q.to_uppercase())),
+                )
+                .add(
+                    Expr::col((customer::Entity, customer::Column::SearchText))
+                        .like(format!("%{q}%")),
+                ),
+        );
+    }
+    Ok(cond)
+}
+
+pub async fn list(
+    db: &impl ConnectionTrait,
+    f: &OrderFilter,
+) -> Result<(Vec<OrderRow>, u64), AppError> {
+    use sea_orm::{JoinType, PaginatorTrait, RelationTrait};
+    let base = order::Entity::find()
+        .join(JoinType::InnerJoin, order::Relation::Customer.def())
+        .filter(filter_condition(f)?);
+    let total = base.clone().count(db).await?;
+    let page = f.page.max(1);
+    let orders = base
+        .order_by_asc(order::Column::RequestedDate)
+        .order_by_asc(order::Column::OrderNumber)
+        .offset((page - 1) * f.per_page())
+        .limit(f.per_page())
+        .all(db)
+        .await?;
+    rows_for(db, orders).await.map(|r| (r, total))
+}
+
+async fn rows_for(
+    db: &impl ConnectionTrait,
+    orders: Vec<order::Model>,
+) -> Result<Vec<OrderRow>, AppError> {
+    let ids: Vec<i32> = orders.iter().map(|o| o.id).collect();
+    let mut lines = lines_of(db, &ids).await?;
+    let cids: Vec<i32> = orders.iter().map(|o| o.customer_id).collect();
+    let custs: HashMap<i32, customer::Model> = customer::Entity::find()
+        .filter(customer::Column::Id.is_in(cids))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|c| (c.id, c))
+        .collect();
+    Ok(orders
+        .into_iter()
+        .filter_map(|o| {
+            let c = custs.get(&o.customer_id)?.clone();
+            let l = lines.remove(&o.id).unwrap_or_default();
+            Some(OrderRow {
+                order: o,
+                customer: c,
+                lines: l,
+            })
+        })
+        .collect())
+}
+
+/// Cylinders per size, gross weight and count of a set of orders.
+#[derive(Debug, Clone, Default, serde::Serialize, utoipa::ToSchema)]
+pub struct DaySummary {
+    pub orders: u64,
+    /// Counts in size order 50, 20, 16, 10, 4 kg.
+    pub cylinders: [i64; 5],
+    pub lpg_kg: i64,
+    pub gross_kg: i64,
+    pub amount: i64,
+}
+
+pub fn summarize<'a>(
+    rows: impl Iterator<Item = (&'a order::Model, &'a [line::Model])>,
+) -> DaySummary {
+    let mut s = DaySummary::default();
+    for (o, lines) in rows {
+        s.orders += 1;
+        s.amount += o.total_amount;
+        for l in lines {
+            if let Ok(size) = CylinderSize::parse(&l.size) {
+                let i = CylinderSize::ALL
+                    .iter()
+                    .position(|x| *x == size)
+                    .expect("listed");
+                let q = i64::from(l.quantity);
+                s.cylinders[i] += q;
+                s.lpg_kg += q * i64::from(size.kg());
+                s.gross_kg += q * i64::from(size.gross_weight_kg());
+            }
+        }
+    }
+    s
+}
+
+/// The day summary of every order matching the filter (all pages).
+pub async fn summary(db: &impl ConnectionTrait, f: &OrderFilter) -> Result<DaySummary, AppError> {
+    let all = OrderFilter {
+        page: 1,
+        per_page: 1_000_000,
+        ..f.clone()
+    };
+    let (rows, _) = list(db, &all).await?;
+    Ok(summarize(
+        rows.iter().map(|r| (&r.order, r.lines.as_slice())),
+    ))
+}
+
+/// A customer's recent orders, newest first.
+pub async fn recent_for_customer(
+    db: &impl ConnectionTrait,
+    customer_id: i32,
+    limit: u64,
+) -> Result<Vec<OrderRow>, AppError> {
+    let orders = order::Entity::find()
+        .filter(order::Column::CustomerId.eq(customer_id))
+        .order_by_desc(order::Column::RequestedDate)
+        .order_by_desc(order::Column::Id)
+        .limit(limit)
+        .all(db)
+        .await?;
+    rows_for(db, orders).await
+}
+
+/// The customer's usual order: the most frequent set of lines among their
+/// last ten orders (latest wins a tie), else one of each size they hold.
+pub async fn usual_lines(
+    db: &impl ConnectionTrait,
+    c: &customer::Model,
+) -> Result<Vec<(CylinderSize, i32)>, AppError> {
+    let recent = recent_for_customer(db, c.id, 10).await?;
+    let mut counts: Vec<(Vec<(String, i32)>, usize)> = Vec::new();
+    for r in recent
+        .iter()
+        .filter(|r| r.order.status != OrderStatus::Cancelled.as_str())
+    {
+        let mut key: Vec<(String, i32)> = r
+            .lines
+            .iter()
+            .map(|l| (l.size.clone(), l.quantity))
+            .collect();
+        key.sort();
+        match counts.iter_mut().find(|(k, _)| *k == key) {
+            Some((_, n)) => *n += 1,
+            None => counts.push((key, 1)),
+        }
+    }
+    // `max_by_key` keeps the last maximum; iterate oldest first so the newest wins ties.
+    if let Some((key, _)) = counts.iter().rev().max_by_key(|(_, n)| *n) {
+        let mut lines: Vec<(CylinderSize, i32)> = key
+            .iter()
+            .filter_map(|(s, q)| CylinderSize::parse(s).ok().map(|s| (s, *q)))
+            .collect();
+        lines.sort_by_key(|(s, _)| CylinderSize::ALL.iter().position(|x| x == s));
+        return Ok(lines);
+    }
+    let held = [
+        c.cylinders_50,
+        c.cylinders_20,
+        c.cylinders_16,
+        c.cylinders_10,
+        c.cylinders_4,
+    ];
+    Ok(CylinderSize::ALL
+        .iter()
+        .zip(held)
+        .filter(|(_, n)| *n > 0)
+        .map(|(s, _)| (*s, 1))
+        .collect())
+}
+
+/// `50kg×1 20kg×2`
+pub fn lines_text(lines: &[line::Model]) -> String {
+    lines
+        .iter()
+        .map(|l| format!("{}kg×{}", l.size, l.quantity))
+        .collect::<Vec<_>>()
+        .join(" ")
+}
