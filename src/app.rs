@@ -19,7 +19,7 @@ use crate::{
     config::Config,
     customers, db,
     error::{AppError, render_errors},
-    home, observability, openapi, orders, static_files, users,
+    home, imports, observability, openapi, orders, static_files, users,
 };
 
 #[derive(Clone)]
@@ -99,6 +99,7 @@ fn all_routes() -> Routes {
     let r = home::routes(r);
     let r = customers::routes(r);
     let r = orders::routes(r);
+    let r = imports::routes(r);
     users::routes(r)
 }
 

@@ -60,6 +60,10 @@ pub fn describe_change(before: Option<&str>, after: Option<&str>) -> String {
             .unwrap_or_default()
     };
     let show = |v: &serde_json::Value| v.as_str().map_or_else(|| v.to_string(), str::to_owned);
+    // A creation lists no fields: the row itself shows them.
+    if before.is_none() {
+        return String::new();
+    }
     let (b, a) = (parse(before), parse(after));
     a.iter()
         .filter(|(k, v)| b.get(*k) != Some(v))

@@ -4,7 +4,7 @@
 
 use chrono::{DateTime, Utc};
 use sea_orm::{
-    ActiveModelTrait, DatabaseConnection, EntityTrait, PaginatorTrait, Set, TransactionTrait,
+    ActiveModelTrait, DatabaseConnection, EntityTrait, PaginatorTrait, Set,
 };
 
 use crate::{
@@ -49,7 +49,7 @@ pub async fn seed(
     if depots::Entity::find().count(db).await? > 0 {
         return Ok(None);
     }
-    let txn = db.begin().await?;
+    let txn = crate::db::begin_write(db).await?;
     depots::ActiveModel {
         name: Set("幸運瓦斯 桃園總倉".into()),
         address: Set("桃園市桃園區中正路 1071 號".into()),
@@ -81,6 +81,8 @@ pub async fn seed(
             Err(e) => return Err(e),
         }
     }
+    let (customers, orders) = crate::demo_book::seed(&txn, now).await?;
+    tracing::info!(customers, orders, "demo customers and orders created");
     txn.commit().await?;
     Ok(Some(created))
 }

@@ -12,7 +12,7 @@ use utoipa::{
     openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme},
 };
 
-use crate::{app::Routes, auth, customers, orders, users};
+use crate::{app::Routes, auth, customers, imports, orders, users};
 
 /// The error shape of every `/api/*` answer that is not a success.
 #[derive(Serialize, ToSchema)]
@@ -78,6 +78,8 @@ impl Modify for BearerAuth {
         orders::api::get,
         orders::api::transition,
         orders::api::bulk,
+        imports::handlers::api_customers_import,
+        imports::handlers::api_orders_import,
     ),
     components(schemas(ApiErrorBody, ApiErrorDetail, ApiFieldError)),
     modifiers(&BearerAuth),

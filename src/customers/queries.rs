@@ -243,7 +243,7 @@ pub async fn create(
     d: &CustomerData,
     now: DateTime<Utc>,
 ) -> Result<customer::Model, AppError> {
-    let txn = db.begin().await?;
+    let txn = crate::db::begin_write(db).await?;
     let c = insert(&txn, actor, d, now).await?;
     txn.commit().await?;
     Ok(c)
@@ -322,7 +322,7 @@ pub async fn update(
     d: &CustomerData,
     now: DateTime<Utc>,
 ) -> Result<customer::Model, AppError> {
-    let txn = db.begin().await?;
+    let txn = crate::db::begin_write(db).await?;
     let c = replace(&txn, Some(actor), id, Some(version), d, now).await?;
     txn.commit().await?;
     Ok(c)
@@ -351,7 +351,7 @@ pub async fn set_active(
     active: bool,
     now: DateTime<Utc>,
 ) -> Result<customer::Model, AppError> {
-    let txn = db.begin().await?;
+    let txn = crate::db::begin_write(db).await?;
     let before = get(&txn, id).await?;
     if !active {
         let open = open_order_count(&txn, id).await?;

@@ -7,7 +7,8 @@ use std::{str::FromStr, time::Duration};
 
 use anyhow::Context;
 use sea_orm::{
-    ConnectOptions, ConnectionTrait, Database, DatabaseConnection, SqlxSqliteConnector,
+    ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DatabaseTransaction, DbErr,
+    SqlxSqliteConnector, TransactionTrait,
     sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous},
 };
 use sea_orm_migration::MigratorTrait;
@@ -52,6 +53,21 @@ pub async fn connect(url: &str) -> anyhow::Result<DatabaseConnection> {
     } else {
         anyhow::bail!("DATABASE_URL must start with sqlite:// or postgres://")
     }
+}
+
+/// Begins a transaction that will write. On SQLite it takes the write lock
+/// at once (like `BEGIN IMMEDIATE`): a transaction that read first and then
+/// wrote could otherwise fail with "database is locked" when another writer
+/// committed in between; taking the lock first makes writers wait their
+/// turn (up to the busy timeout) instead.
+pub async fn begin_write(
+    db: &impl TransactionTrait,
+) -> Result<DatabaseTransaction, DbErr> {
+    let txn = db.begin().await?;
+    if txn.get_database_backend() == sea_orm::DatabaseBackend::Sqlite {
+        txn.execute_unprepared("UPDATE order_counters SET last = last WHERE day = '-'").await?;
+    }
+    Ok(txn)
 }
 
 pub async fn migrate(db: &DatabaseConnection) -> anyhow::Result<()> {

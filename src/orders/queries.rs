@@ -164,7 +164,7 @@ pub async fn create(
     confirm: bool,
     now: DateTime<Utc>,
 ) -> Result<OrderWithLines, AppError> {
-    let txn = db.begin().await?;
+    let txn = crate::db::begin_write(db).await?;
     let c = customers::get(&txn, customer_id)
         .await
         .map_err(|e| match e {
@@ -260,7 +260,7 @@ pub async fn transition(
     note: &str,
     now: DateTime<Utc>,
 ) -> Result<order::Model, AppError> {
-    let txn = db.begin().await?;
+    let txn = crate::db::begin_write(db).await?;
     let o = transition_in(&txn, actor, id, action, note, now).await?;
     txn.commit().await?;
     Ok(o)
@@ -286,7 +286,7 @@ pub async fn bulk(
             Text::new("請先勾選訂單", "Select at least one order"),
         ));
     }
-    let txn = db.begin().await?;
+    let txn = crate::db::begin_write(db).await?;
     for id in ids {
         match op {
             Bulk::Apply(action) => {

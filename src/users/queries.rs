@@ -67,7 +67,7 @@ pub async fn create(
     now: DateTime<Utc>,
 ) -> Result<users::Model, AppError> {
     let hash = password::hash(new.password).await?;
-    let txn = db.begin().await?;
+    let txn = crate::db::begin_write(db).await?;
     let exists = users::Entity::find()
         .filter(users::Column::Username.eq(&new.username))
         .count(&txn)
@@ -154,7 +154,7 @@ pub async fn update(
         Some(p) => Some(password::hash(p).await?),
         None => None,
     };
-    let txn = db.begin().await?;
+    let txn = crate::db::begin_write(db).await?;
     let before = get(&txn, id).await?;
     let revoke = change.active == Some(false) || hash.is_some();
     let mut q = users::Entity::update_many()

@@ -6,8 +6,11 @@ mod browser;
 mod test_app;
 
 mod auth;
+mod customers;
 mod errors;
+mod imports;
 mod observability;
+mod orders;
 mod roles;
 mod storage;
 mod ui;

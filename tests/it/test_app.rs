@@ -226,3 +226,41 @@ impl TestApp {
             .to_owned()
     }
 }
+
+impl TestApp {
+    /// List prices for every size from a year ago (NT$ 2650/1050/850/560/260).
+    pub async fn seed_prices(&self) {
+        use luckygas::domain::CylinderSize;
+        let from = self.state.clock.today_taipei() - chrono::Duration::days(365);
+        for (size, price) in CylinderSize::ALL.into_iter().zip([2650, 1050, 850, 560, 260]) {
+            luckygas::prices::set_list_price(&self.state.db, size, price, from, self.state.clock.now()).await.unwrap();
+        }
+    }
+
+    /// Creates a customer through the API and returns its JSON.
+    pub async fn api_customer(&self, token: &str, body: serde_json::Value) -> reqwest::Response {
+        reqwest::Client::new().post(self.url("/api/v1/customers")).bearer_auth(token).json(&body).send().await.unwrap()
+    }
+
+    pub async fn api(&self, method: reqwest::Method, path: &str, token: &str, body: Option<serde_json::Value>) -> reqwest::Response {
+        let mut req = reqwest::Client::new().request(method, self.url(path)).bearer_auth(token);
+        if let Some(b) = body {
+            req = req.json(&b);
+        }
+        req.send().await.unwrap()
+    }
+}
+
+pub fn customer_json(name: &str, phone: &str) -> serde_json::Value {
+    serde_json::json!({
+        "name": name, "kind": "restaurant", "phones": [phone],
+        "address": "桃園市中壢區中正路100號", "lat": 24.9536, "lon": 121.2252,
+        "delivery_windows": "08:00-12:00", "cylinders_50": 2, "cylinders_20": 1,
+        "payment_terms": "monthly", "tax_id": "04595257"
+    })
+}
+
+/// Percent-encodes a query value.
+pub fn enc(s: &str) -> String {
+    luckygas::error::url_encode(s).replace('/', "%2F")
+}

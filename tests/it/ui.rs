@@ -109,3 +109,55 @@ async fn pages_fit_a_375_pixel_phone() {
     }
     b.close().await;
 }
+
+/// The phone desk: find the caller by phone digits, then repeat the usual
+/// order for today in two keystrokes (1, Enter).
+#[tokio::test]
+async fn the_desk_repeats_the_usual_order_in_two_keystrokes() {
+    use reqwest::Method;
+    use serde_json::{Value, json};
+    const ENTER: &str = "\u{E007}";
+
+    let app = spawn_app().await;
+    app.create_user("olive", Role::OfficeStaff).await;
+    app.seed_prices().await;
+    let token = app.token("olive").await;
+    let c: Value = app.api_customer(&token, crate::test_app::customer_json("王記麵店", "0912-345-678")).await.json().await.unwrap();
+    let id = c["id"].as_i64().unwrap();
+    // Their usual: two 50 kg cylinders (tomorrow's order, already placed).
+    let body = json!({"customer_id": id, "requested_date": "2026-12-01", "lines": [{"size": "50", "quantity": 2}]});
+    assert_eq!(app.api(Method::POST, "/api/v1/orders", &token, Some(body)).await.status(), 201);
+
+    let Some(b) = browser::start(1280, "zh-TW").await else { return };
+    b.goto(&app.url("/login")).await;
+    b.fill("#username", "olive").await;
+    b.fill("#password", PASSWORD).await;
+    b.click("#login-submit").await;
+    b.wait_for_text("您好").await;
+    b.goto(&app.url("/desk")).await;
+    b.fill("#desk-q", "345678").await;
+    b.find("#desk-matches .match").await;
+    b.find("#desk-q").await.send_keys(ENTER).await.unwrap();
+    b.find("#desk-customer").await;
+    b.wait_for_text("常訂").await;
+    assert!(b.text("#desk-customer").await.contains("50kg×2"));
+    b.screenshot("desk-card").await;
+
+    // The customer is found: now two keys.
+    b.client.active_element().await.unwrap().send_keys("1").await.unwrap();
+    b.client.active_element().await.unwrap().send_keys(ENTER).await.unwrap();
+    let number = b.text("#placed-number").await;
+    assert!(number.starts_with("O20261130-"), "{number}");
+    b.screenshot("desk-placed").await;
+
+    let list: Value = app.api(Method::GET, "/api/v1/orders?date=2026-11-30", &token, None).await.json().await.unwrap();
+    assert_eq!(list["total"], 1);
+    let o = &list["items"][0];
+    assert_eq!(o["order_number"], number.as_str());
+    assert_eq!(o["status"], "confirmed");
+    assert_eq!(o["source"], "phone");
+    assert_eq!(o["lines"], json!([{"size": "50", "quantity": 2, "unit_price": 2650, "amount": 5300}]));
+    // Ready for the next caller: the search box has the focus again.
+    assert_eq!(b.client.active_element().await.unwrap().attr("id").await.unwrap().as_deref(), Some("desk-q"));
+    b.close().await;
+}

@@ -22,10 +22,15 @@ enum Customers {
     ServiceMinutes,
     Floor,
     AccessNote,
+    #[sea_orm(iden = "cylinders_50")]
     Cylinders50,
+    #[sea_orm(iden = "cylinders_20")]
     Cylinders20,
+    #[sea_orm(iden = "cylinders_16")]
     Cylinders16,
+    #[sea_orm(iden = "cylinders_10")]
     Cylinders10,
+    #[sea_orm(iden = "cylinders_4")]
     Cylinders4,
     Deposit,
     PaymentTerms,
