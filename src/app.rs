@@ -99,6 +99,7 @@ fn all_routes() -> Routes {
     let r = home::routes(r);
     let r = customers::routes(r);
     let r = orders::routes(r);
+    let r = crate::recurring::routes(r);
     let r = imports::routes(r);
     users::routes(r)
 }

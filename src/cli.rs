@@ -134,6 +134,7 @@ async fn serve(mut config: Config, args: ServeArgs) -> anyhow::Result<()> {
             None => tracing::info!("demo company already present; nothing changed"),
         }
     }
+    crate::recurring::spawn_daily(state.clone());
     let addr = listener.local_addr()?;
     tracing::info!(%addr, database = db::backend_name(&state.db), "luckygas is serving");
     app::serve(state, listener, shutdown_signal()).await?;

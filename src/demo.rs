@@ -4,7 +4,8 @@
 
 use chrono::{DateTime, Utc};
 use sea_orm::{
-    ActiveModelTrait, DatabaseConnection, EntityTrait, PaginatorTrait, Set,
+    ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter,
+    Set,
 };
 
 use crate::{
@@ -82,6 +83,17 @@ pub async fn seed(
         }
     }
     let (customers, orders) = crate::demo_book::seed(&txn, now).await?;
+    // The demo customer account belongs to the first demo customer.
+    if let Some(first) = crate::customers::queries::find_by_code(&txn, "C00001").await? {
+        crate::users::entity::Entity::update_many()
+            .col_expr(
+                crate::users::entity::Column::CustomerId,
+                sea_orm::sea_query::Expr::value(first.id),
+            )
+            .filter(crate::users::entity::Column::Username.eq("customer"))
+            .exec(&txn)
+            .await?;
+    }
     tracing::info!(customers, orders, "demo customers and orders created");
     txn.commit().await?;
     Ok(Some(created))

@@ -48,19 +48,90 @@ impl Rng {
 
 /// District, centre (lat, lon), roads, landline prefix.
 const DISTRICTS: &[(&str, f64, f64, &[&str])] = &[
-    ("中壢區", 24.9536, 121.2252, &["中正路", "中山路", "環中東路", "元化路", "延平路", "中華路", "新生路"]),
-    ("桃園區", 24.9937, 121.3010, &["中正路", "復興路", "經國路", "民生路", "成功路", "大興西路", "中山路"]),
-    ("八德區", 24.9286, 121.2846, &["介壽路", "興豐路", "建國路", "和平路", "東勇街"]),
-    ("平鎮區", 24.9457, 121.2181, &["環南路", "中豐路", "延平路", "育達路", "金陵路"]),
-    ("蘆竹區", 25.0455, 121.2917, &["南崁路", "中正路", "長興路", "五福路", "光明路"]),
-    ("龜山區", 24.9925, 121.3380, &["萬壽路", "文化一路", "復興一路", "自強西路", "中興路"]),
-    ("大園區", 25.0640, 121.1960, &["中正東路", "大觀路", "中山北路", "民生路"]),
-    ("大溪區", 24.8800, 121.2870, &["康莊路", "員林路", "介壽路", "仁和路"]),
+    (
+        "中壢區",
+        24.9536,
+        121.2252,
+        &[
+            "中正路",
+            "中山路",
+            "環中東路",
+            "元化路",
+            "延平路",
+            "中華路",
+            "新生路",
+        ],
+    ),
+    (
+        "桃園區",
+        24.9937,
+        121.3010,
+        &[
+            "中正路",
+            "復興路",
+            "經國路",
+            "民生路",
+            "成功路",
+            "大興西路",
+            "中山路",
+        ],
+    ),
+    (
+        "八德區",
+        24.9286,
+        121.2846,
+        &["介壽路", "興豐路", "建國路", "和平路", "東勇街"],
+    ),
+    (
+        "平鎮區",
+        24.9457,
+        121.2181,
+        &["環南路", "中豐路", "延平路", "育達路", "金陵路"],
+    ),
+    (
+        "蘆竹區",
+        25.0455,
+        121.2917,
+        &["南崁路", "中正路", "長興路", "五福路", "光明路"],
+    ),
+    (
+        "龜山區",
+        24.9925,
+        121.3380,
+        &["萬壽路", "文化一路", "復興一路", "自強西路", "中興路"],
+    ),
+    (
+        "大園區",
+        25.0640,
+        121.1960,
+        &["中正東路", "大觀路", "中山北路", "民生路"],
+    ),
+    (
+        "大溪區",
+        24.8800,
+        121.2870,
+        &["康莊路", "員林路", "介壽路", "仁和路"],
+    ),
 ];
 
-const SURNAMES: &[&str] = &["陳", "林", "黃", "張", "李", "王", "吳", "劉", "蔡", "楊", "許", "鄭", "謝", "郭", "洪", "曾", "邱", "廖", "賴", "周"];
-const GIVEN: &[&str] = &["淑芬", "志明", "美玲", "建華", "雅婷", "俊傑", "秀英", "家豪", "麗華", "文雄", "怡君", "宗翰", "玉蘭", "明德", "佳蓉", "國強"];
-const SHOPS: &[&str] = &["小吃店", "麵店", "自助餐", "火鍋店", "早餐店", "熱炒", "便當店", "牛肉麵"];
+const SURNAMES: &[&str] = &[
+    "陳", "林", "黃", "張", "李", "王", "吳", "劉", "蔡", "楊", "許", "鄭", "謝", "郭", "洪", "曾",
+    "邱", "廖", "賴", "周",
+];
+const GIVEN: &[&str] = &[
+    "淑芬", "志明", "美玲", "建華", "雅婷", "俊傑", "秀英", "家豪", "麗華", "文雄", "怡君", "宗翰",
+    "玉蘭", "明德", "佳蓉", "國強",
+];
+const SHOPS: &[&str] = &[
+    "小吃店",
+    "麵店",
+    "自助餐",
+    "火鍋店",
+    "早餐店",
+    "熱炒",
+    "便當店",
+    "牛肉麵",
+];
 const FIRMS: &[&str] = &["企業社", "商行", "實業", "餐飲有限公司"];
 const SCHOOLS: &[&str] = &["國小", "國中", "幼兒園"];
 const FACTORIES: &[&str] = &["工業", "食品廠", "金屬加工廠"];
@@ -118,8 +189,16 @@ fn name_for(kind: CustomerKind, r: &mut Rng, district: &str) -> (String, String)
         CustomerKind::Household => person.clone(),
         CustomerKind::Restaurant => format!("{}家{}", r.pick(SURNAMES), r.pick(SHOPS)),
         CustomerKind::Business => format!("{place}{}{}", r.pick(SURNAMES), r.pick(FIRMS)),
-        CustomerKind::School => format!("{place}{}{}", ["中興", "光明", "仁愛", "信義", "和平", "自強"][r.below(6)], r.pick(SCHOOLS)),
-        CustomerKind::Factory => format!("{}{}", ["永豐", "大成", "宏達", "正新", "聯華", "東元"][r.below(6)], r.pick(FACTORIES)),
+        CustomerKind::School => format!(
+            "{place}{}{}",
+            ["中興", "光明", "仁愛", "信義", "和平", "自強"][r.below(6)],
+            r.pick(SCHOOLS)
+        ),
+        CustomerKind::Factory => format!(
+            "{}{}",
+            ["永豐", "大成", "宏達", "正新", "聯華", "東元"][r.below(6)],
+            r.pick(FACTORIES)
+        ),
     };
     (name, person)
 }
@@ -133,7 +212,10 @@ fn at(date: NaiveDate, hour: u32) -> DateTime<Utc> {
 }
 
 /// Seeds customers and orders inside the demo's transaction.
-pub async fn seed(txn: &impl ConnectionTrait, now: DateTime<Utc>) -> Result<(usize, usize), AppError> {
+pub async fn seed(
+    txn: &impl ConnectionTrait,
+    now: DateTime<Utc>,
+) -> Result<(usize, usize), AppError> {
     let today = now.with_timezone(&taipei()).date_naive();
     for (size, price) in PRICES {
         prices::set_list_price(txn, size, price, today - Duration::days(365), now).await?;
@@ -141,18 +223,32 @@ pub async fn seed(txn: &impl ConnectionTrait, now: DateTime<Utc>) -> Result<(usi
     let mut r = Rng(0x5EED_1A7E_D00D_F00D);
     let mut made = Vec::new();
     for i in 0..200 {
-        let (district, lat0, lon0, roads) = DISTRICTS[if i < 60 { i % 2 } else { r.below(DISTRICTS.len()) }];
+        let (district, lat0, lon0, roads) = DISTRICTS[if i < 60 {
+            i % 2
+        } else {
+            r.below(DISTRICTS.len())
+        }];
         let p = profile(&mut r);
         let (name, contact) = name_for(p.kind, &mut r, district);
         let road = r.pick(roads);
         let number = 1 + r.below(480);
-        let floor = if p.kind == CustomerKind::Household { Some(1 + r.below(12) as i32) } else { Some(1) };
+        let floor = if p.kind == CustomerKind::Household {
+            Some(1 + r.below(12) as i32)
+        } else {
+            Some(1)
+        };
         let address = match floor {
             Some(f) if f > 1 => format!("桃園市{district}{road}{number}號{f}樓"),
             _ => format!("桃園市{district}{road}{number}號"),
         };
-        let mobile = format!("09{:02}{:06}", 10 + r.below(89), 100_000 + i * 4513 % 899_999);
-        let mut phones = vec![Phone::parse(&mobile).map_err(|e| AppError::Internal(anyhow::anyhow!("{}", e.en)))?];
+        let mobile = format!(
+            "09{:02}{:06}",
+            10 + r.below(89),
+            100_000 + i * 4513 % 899_999
+        );
+        let mut phones = vec![
+            Phone::parse(&mobile).map_err(|e| AppError::Internal(anyhow::anyhow!("{}", e.en)))?,
+        ];
         if p.kind != CustomerKind::Household {
             let land = format!("03{}{:06}", 3 + r.below(2), 200_000 + i * 3917 % 799_999);
             if let Ok(l) = Phone::parse(&land) {
@@ -171,12 +267,18 @@ pub async fn seed(txn: &impl ConnectionTrait, now: DateTime<Utc>) -> Result<(usi
         let lines = usual_lines(p.kind, &mut r);
         let mut cylinders = [0i32; 5];
         for (size, q) in &lines {
-            let idx = CylinderSize::ALL.iter().position(|s| s == size).expect("listed");
+            let idx = CylinderSize::ALL
+                .iter()
+                .position(|s| s == size)
+                .expect("listed");
             // Customers hold one set in use plus one spare per cylinder ordered.
             cylinders[idx] += q * 2;
         }
-        let location = LatLon::new(lat0 + (r.unit() - 0.5) * 0.03, lon0 + (r.unit() - 0.5) * 0.03)
-            .map_err(|e| AppError::Internal(anyhow::anyhow!("{}", e.en)))?;
+        let location = LatLon::new(
+            lat0 + (r.unit() - 0.5) * 0.03,
+            lon0 + (r.unit() - 0.5) * 0.03,
+        )
+        .map_err(|e| AppError::Internal(anyhow::anyhow!("{}", e.en)))?;
         let data = CustomerData {
             code: None,
             name,
@@ -187,12 +289,24 @@ pub async fn seed(txn: &impl ConnectionTrait, now: DateTime<Utc>) -> Result<(usi
             district: district.to_owned(),
             location: Some(location),
             windows: TimeWindows::parse(windows).unwrap_or_default(),
-            service_minutes: if p.kind == CustomerKind::Household { 5 } else { 10 },
+            service_minutes: if p.kind == CustomerKind::Household {
+                5
+            } else {
+                10
+            },
             floor,
-            access_note: if floor.is_some_and(|f| f > 4) && r.below(3) == 0 { "無電梯".into() } else { String::new() },
+            access_note: if floor.is_some_and(|f| f > 4) && r.below(3) == 0 {
+                "無電梯".into()
+            } else {
+                String::new()
+            },
             cylinders,
             deposit: i64::from(cylinders.iter().sum::<i32>()) * 1500,
-            payment_terms: if p.kind == CustomerKind::Household { PaymentTerms::Cash } else { PaymentTerms::Monthly },
+            payment_terms: if p.kind == CustomerKind::Household {
+                PaymentTerms::Cash
+            } else {
+                PaymentTerms::Monthly
+            },
             tax_id: None,
             invoice_title: String::new(),
             sms_opt_out: r.below(20) == 0,
@@ -205,7 +319,8 @@ pub async fn seed(txn: &impl ConnectionTrait, now: DateTime<Utc>) -> Result<(usi
     let mut order_count = 0;
     // History: delivered (a few cancelled) orders over the last 90 days.
     for (c, p, lines) in &made {
-        let mut day = today - Duration::days(90) + Duration::days(r.below(p.interval.1 as usize) as i64);
+        let mut day =
+            today - Duration::days(90) + Duration::days(r.below(p.interval.1 as usize) as i64);
         while day < today {
             let data = OrderData {
                 requested_date: day,
@@ -223,7 +338,8 @@ pub async fn seed(txn: &impl ConnectionTrait, now: DateTime<Utc>) -> Result<(usi
                 &[Action::Plan, Action::Depart, Action::Deliver]
             };
             for (k, a) in steps.iter().enumerate() {
-                orders::transition_in(txn, None, o.order.id, *a, "", at(day, 8 + k as u32 * 2)).await?;
+                orders::transition_in(txn, None, o.order.id, *a, "", at(day, 8 + k as u32 * 2))
+                    .await?;
             }
             order_count += 1;
             let span = p.interval.1 - p.interval.0 + 1;
@@ -246,7 +362,16 @@ pub async fn seed(txn: &impl ConnectionTrait, now: DateTime<Utc>) -> Result<(usi
                 notes: String::new(),
                 source: Source::Phone,
             };
-            orders::insert(txn, None, c, &data, confirmed || r.below(3) > 0, None, now - Duration::hours(2)).await?;
+            orders::insert(
+                txn,
+                None,
+                c,
+                &data,
+                confirmed || r.below(3) > 0,
+                None,
+                now - Duration::hours(2),
+            )
+            .await?;
             picked += 1;
             order_count += 1;
         }

@@ -63,6 +63,17 @@ impl From<sea_orm::DbErr> for AppError {
 }
 
 impl AppError {
+    /// A database unique-constraint violation (a concurrent duplicate).
+    pub fn is_unique_violation(&self) -> bool {
+        match self {
+            Self::Internal(e) => e
+                .downcast_ref::<sea_orm::DbErr>()
+                .and_then(sea_orm::DbErr::sql_err)
+                .is_some_and(|s| matches!(s, sea_orm::SqlErr::UniqueConstraintViolation(_))),
+            _ => false,
+        }
+    }
+
     /// One field error: `AppError::field("username", Text::new("…", "…"))`.
     pub fn field(field: impl Into<String>, message: Text) -> Self {
         Self::Invalid(vec![FieldError {

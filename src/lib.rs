@@ -20,6 +20,7 @@ pub mod observability;
 pub mod openapi;
 pub mod orders;
 pub mod prices;
+pub mod recurring;
 pub mod static_files;
 pub mod tabular;
 pub mod telemetry;

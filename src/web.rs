@@ -111,6 +111,7 @@ const NAV: &[(&str, &str, bool)] = &[
     ("nav.notifications", "/notifications", false),
     ("nav.reports", "/reports", false),
     ("nav.users", "/users", true),
+    ("nav.my", "/my", true),
 ];
 
 /// Which roles will see a navigation item that has no route yet.

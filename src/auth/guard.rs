@@ -76,6 +76,7 @@ fn auth_user(u: &users::Model) -> Option<AuthUser> {
         display_name: u.display_name.clone(),
         role: Role::parse(&u.role)?,
         locale: Locale::parse(&u.locale).unwrap_or_default(),
+        customer_id: u.customer_id,
     })
 }
 

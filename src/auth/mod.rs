@@ -23,6 +23,8 @@ pub struct AuthUser {
     pub display_name: String,
     pub role: Role,
     pub locale: Locale,
+    /// The customer a `customer`-role account belongs to.
+    pub customer_id: Option<i32>,
 }
 
 /// What every handler may know about the request: who (if anyone), the

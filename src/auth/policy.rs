@@ -17,7 +17,7 @@ pub enum Access {
 }
 
 use Access::{Public, Roles, SignedIn};
-use Role::{Manager, OfficeStaff, SuperAdmin};
+use Role::{Customer, Manager, OfficeStaff, SuperAdmin};
 
 const ADMIN: &[Role] = &[SuperAdmin];
 /// The office: the customer book, orders and the phone desk.
@@ -89,6 +89,19 @@ pub const POLICY: &[(&str, &str, Access)] = &[
     ("GET", "/api/v1/orders/{id}", Roles(OFFICE)),
     ("POST", "/api/v1/orders/{id}/transitions", Roles(OFFICE)),
     ("POST", "/api/v1/orders/bulk", Roles(OFFICE)),
+    // A customer's own page: the account's customer only
+    ("GET", "/my", Roles(&[Customer])),
+    ("GET", "/api/v1/my/customer", Roles(&[Customer])),
+    // Recurring orders
+    ("POST", "/customers/{id}/templates", Roles(OFFICE)),
+    (
+        "POST",
+        "/customers/{id}/templates/{template_id}/active",
+        Roles(OFFICE),
+    ),
+    ("GET", "/api/v1/templates", Roles(OFFICE)),
+    ("POST", "/api/v1/templates", Roles(OFFICE)),
+    ("POST", "/api/v1/templates/run", Roles(OFFICE)),
     // User management
     ("GET", "/users", Roles(ADMIN)),
     ("POST", "/users", Roles(ADMIN)),

@@ -450,6 +450,17 @@ struct ShowPage {
     orders: Vec<OrderLine>,
     events: Vec<Event>,
     tiles: String,
+    templates: Vec<TemplateRow>,
+    today: String,
+    sizes: Vec<String>,
+}
+
+pub struct TemplateRow {
+    pub id: i32,
+    pub rule: String,
+    pub lines: String,
+    pub last: String,
+    pub active: bool,
 }
 
 #[derive(Deserialize)]
@@ -530,8 +541,31 @@ pub async fn show(
         Some("saved") => Some(t.t("customers.saved").to_owned()),
         _ => None,
     };
+    let templates = crate::recurring::for_customer(&state.db, id)
+        .await?
+        .into_iter()
+        .map(|tpl| TemplateRow {
+            id: tpl.id,
+            rule: crate::recurring::describe_rule(&tpl, t),
+            lines: crate::recurring::lines_of(&tpl)
+                .iter()
+                .map(|(s, q)| format!("{}kg×{q}", s.code()))
+                .collect::<Vec<_>>()
+                .join(" "),
+            last: tpl
+                .last_generated
+                .map_or_else(|| "—".to_owned(), |d| d.to_string()),
+            active: tpl.active,
+        })
+        .collect();
     let page = ShowPage {
         shell: Shell::new(&state, &ctx, "/customers", &c.name).with_flash(flash),
+        templates,
+        today: state.clock.today_taipei().to_string(),
+        sizes: CylinderSize::ALL
+            .iter()
+            .map(|s| s.code().to_owned())
+            .collect(),
         kind: kind_label(t, &c.kind),
         terms: PaymentTerms::parse(&c.payment_terms)
             .map_or_else(|_| c.payment_terms.clone(), |p| p.label(t).to_owned()),

@@ -5,6 +5,7 @@ pub mod entity;
 pub mod form;
 mod handlers;
 pub mod kinds;
+pub mod own;
 pub mod queries;
 
 use axum::http::Method;
@@ -28,4 +29,6 @@ pub fn routes(r: Routes) -> Routes {
             "/api/v1/customers/{id}/active",
             api::set_active,
         )
+        .add(Method::GET, "/my", own::page)
+        .add(Method::GET, "/api/v1/my/customer", own::api)
 }

@@ -60,12 +60,11 @@ pub async fn connect(url: &str) -> anyhow::Result<DatabaseConnection> {
 /// wrote could otherwise fail with "database is locked" when another writer
 /// committed in between; taking the lock first makes writers wait their
 /// turn (up to the busy timeout) instead.
-pub async fn begin_write(
-    db: &impl TransactionTrait,
-) -> Result<DatabaseTransaction, DbErr> {
+pub async fn begin_write(db: &impl TransactionTrait) -> Result<DatabaseTransaction, DbErr> {
     let txn = db.begin().await?;
     if txn.get_database_backend() == sea_orm::DatabaseBackend::Sqlite {
-        txn.execute_unprepared("UPDATE order_counters SET last = last WHERE day = '-'").await?;
+        txn.execute_unprepared("UPDATE order_counters SET last = last WHERE day = '-'")
+            .await?;
     }
     Ok(txn)
 }

@@ -124,7 +124,13 @@ pub const SPEC: &[Column] = &[
         false,
     ),
     col("tax_id", "統一編號", "Tax ID", &["統編"], false),
-    col("invoice_title", "發票抬頭", "Invoice title", &["抬頭"], false),
+    col(
+        "invoice_title",
+        "發票抬頭",
+        "Invoice title",
+        &["抬頭"],
+        false,
+    ),
     col(
         "sms_opt_out",
         "不收簡訊",
@@ -200,7 +206,8 @@ fn parse_row(map: &ColumnMap, row: &Row, errors: &mut RowErrors<'_>) -> Option<C
 
 /// One exported row, in [`SPEC`] order; it parses back to the same data.
 pub fn export_row(c: &customer::Model, phones: &[String]) -> Vec<String> {
-    let label = |r: Result<&'static str, Text>, raw: &str| r.map_or_else(|_| raw.to_owned(), str::to_owned);
+    let label =
+        |r: Result<&'static str, Text>, raw: &str| r.map_or_else(|_| raw.to_owned(), str::to_owned);
     let num = |v: Option<f64>| v.map(|x| x.to_string()).unwrap_or_default();
     vec![
         c.code.clone(),
@@ -404,7 +411,9 @@ pub async fn check(
                     "phones",
                     Text::new(
                         format!("「電話」{shown} 已登記給另一位客戶（{code} {name}）"),
-                        format!("Phone {shown} already belongs to another customer ({code} {name})"),
+                        format!(
+                            "Phone {shown} already belongs to another customer ({code} {name})"
+                        ),
                     ),
                 );
                 ok = false;
@@ -594,7 +603,11 @@ mod tests {
                 cells: cells.iter().map(|c| (*c).to_owned()).collect(),
             };
             let mut errors = RowErrors::new(&map, SPEC);
-            assert!(parse_row(&map, &row, &mut errors).is_some(), "{:?}", errors.errors);
+            assert!(
+                parse_row(&map, &row, &mut errors).is_some(),
+                "{:?}",
+                errors.errors
+            );
         }
     }
 

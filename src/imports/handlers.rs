@@ -12,8 +12,8 @@ use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
 
 use super::{
-    ImportFailure, ImportResult, Report, RowError, SHOWN_ERRORS, customers, forget_file,
-    keep_file, kept_file, orders,
+    ImportFailure, ImportResult, Report, RowError, SHOWN_ERRORS, customers, forget_file, keep_file,
+    kept_file, orders,
 };
 use crate::{
     app::AppState,
@@ -217,7 +217,12 @@ async fn read_upload(
     Err(bad())
 }
 
-async fn dry_run(state: &AppState, kind: Kind, name: &str, bytes: &[u8]) -> Result<Report, AppError> {
+async fn dry_run(
+    state: &AppState,
+    kind: Kind,
+    name: &str,
+    bytes: &[u8],
+) -> Result<Report, AppError> {
     match kind {
         Kind::Customers => customers::dry_run(&state.db, bytes, name).await,
         Kind::Orders => orders::dry_run(&state.db, bytes, name, state.clock.today_taipei()).await,
@@ -462,7 +467,11 @@ pub async fn orders_export_csv(
 ) -> Result<Response, AppError> {
     let rows = orders::export_rows(&state.db, &order_filter(&state, f)).await?;
     let bytes = write::csv(&orders::headers(), rows.into_iter());
-    Ok(download(bytes, CSV, &format!("orders-{}.csv", stamp(&state))))
+    Ok(download(
+        bytes,
+        CSV,
+        &format!("orders-{}.csv", stamp(&state)),
+    ))
 }
 
 pub async fn orders_export_xlsx(

@@ -24,7 +24,7 @@ use crate::{
     auth::tokens,
     error::{AppError, FieldError},
     i18n::{Locale, Text},
-    tabular::{self, ColumnMap, Column, Row, Table},
+    tabular::{self, Column, ColumnMap, Row, Table},
 };
 use entity::import_file;
 
@@ -40,78 +40,78 @@ pub const SHOWN_ERRORS: usize = 500;
 
 pub fn routes(r: Routes) -> Routes {
     let limit = || DefaultBodyLimit::max(UPLOAD_LIMIT);
-    r.add(
-        Method::GET,
-        "/customers/import",
-        handlers::customers_page,
-    )
-    .add(
-        Method::POST,
-        "/customers/import",
-        handlers::customers_upload.layer(limit()),
-    )
-    .add(
-        Method::POST,
-        "/customers/import/commit",
-        handlers::customers_commit,
-    )
-    .add(
-        Method::GET,
-        "/customers/import/template.csv",
-        handlers::customers_template_csv,
-    )
-    .add(
-        Method::GET,
-        "/customers/import/template.xlsx",
-        handlers::customers_template_xlsx,
-    )
-    .add(
-        Method::GET,
-        "/customers/export.csv",
-        handlers::customers_export_csv,
-    )
-    .add(
-        Method::GET,
-        "/customers/export.xlsx",
-        handlers::customers_export_xlsx,
-    )
-    .add(Method::GET, "/orders/import", handlers::orders_page)
-    .add(
-        Method::POST,
-        "/orders/import",
-        handlers::orders_upload.layer(limit()),
-    )
-    .add(
-        Method::POST,
-        "/orders/import/commit",
-        handlers::orders_commit,
-    )
-    .add(
-        Method::GET,
-        "/orders/import/template.csv",
-        handlers::orders_template_csv,
-    )
-    .add(
-        Method::GET,
-        "/orders/import/template.xlsx",
-        handlers::orders_template_xlsx,
-    )
-    .add(Method::GET, "/orders/export.csv", handlers::orders_export_csv)
-    .add(
-        Method::GET,
-        "/orders/export.xlsx",
-        handlers::orders_export_xlsx,
-    )
-    .add(
-        Method::POST,
-        "/api/v1/customers/import",
-        handlers::api_customers_import.layer(limit()),
-    )
-    .add(
-        Method::POST,
-        "/api/v1/orders/import",
-        handlers::api_orders_import.layer(limit()),
-    )
+    r.add(Method::GET, "/customers/import", handlers::customers_page)
+        .add(
+            Method::POST,
+            "/customers/import",
+            handlers::customers_upload.layer(limit()),
+        )
+        .add(
+            Method::POST,
+            "/customers/import/commit",
+            handlers::customers_commit,
+        )
+        .add(
+            Method::GET,
+            "/customers/import/template.csv",
+            handlers::customers_template_csv,
+        )
+        .add(
+            Method::GET,
+            "/customers/import/template.xlsx",
+            handlers::customers_template_xlsx,
+        )
+        .add(
+            Method::GET,
+            "/customers/export.csv",
+            handlers::customers_export_csv,
+        )
+        .add(
+            Method::GET,
+            "/customers/export.xlsx",
+            handlers::customers_export_xlsx,
+        )
+        .add(Method::GET, "/orders/import", handlers::orders_page)
+        .add(
+            Method::POST,
+            "/orders/import",
+            handlers::orders_upload.layer(limit()),
+        )
+        .add(
+            Method::POST,
+            "/orders/import/commit",
+            handlers::orders_commit,
+        )
+        .add(
+            Method::GET,
+            "/orders/import/template.csv",
+            handlers::orders_template_csv,
+        )
+        .add(
+            Method::GET,
+            "/orders/import/template.xlsx",
+            handlers::orders_template_xlsx,
+        )
+        .add(
+            Method::GET,
+            "/orders/export.csv",
+            handlers::orders_export_csv,
+        )
+        .add(
+            Method::GET,
+            "/orders/export.xlsx",
+            handlers::orders_export_xlsx,
+        )
+        .add(
+            Method::POST,
+            "/api/v1/customers/import",
+            handlers::api_customers_import.layer(limit()),
+        )
+        .add(
+            Method::POST,
+            "/api/v1/orders/import",
+            handlers::api_orders_import.layer(limit()),
+        )
 }
 
 /// What an import will do (dry run) or did with one row.

@@ -233,7 +233,10 @@ pub async fn check(
                 "customer_code",
                 Text::new(
                     format!("客戶「{} {}」已停用，不能下訂單", c.code, c.name),
-                    format!("Customer {} {} is inactive and cannot order", c.code, c.name),
+                    format!(
+                        "Customer {} {} is inactive and cannot order",
+                        c.code, c.name
+                    ),
                 ),
             );
             continue;
@@ -460,10 +463,7 @@ mod tests {
     fn items_are_read_as_size_and_quantity() {
         let l = parse_items("50×2、20kg:1, ４×３").unwrap();
         let got: Vec<(String, i64)> = l.into_iter().map(|l| (l.size, l.quantity)).collect();
-        assert_eq!(
-            got,
-            [("50".into(), 2), ("20kg".into(), 1), ("4".into(), 3)]
-        );
+        assert_eq!(got, [("50".into(), 2), ("20kg".into(), 1), ("4".into(), 3)]);
         assert!(parse_items("50公斤").is_err());
         assert!(parse_items("").unwrap().is_empty());
     }

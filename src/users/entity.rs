@@ -20,6 +20,8 @@ pub struct Model {
     pub auth_version: i32,
     pub version: i32,
     pub last_login_at: Option<DateTimeUtc>,
+    /// For the `customer` role: the customer this account belongs to.
+    pub customer_id: Option<i32>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }

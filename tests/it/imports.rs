@@ -1,9 +1,11 @@
 //! Spreadsheet import and export of customers and orders, through the
 //! real pages and API.
 
-use std::time::Instant;
+use std::{fmt::Write, time::Instant};
 
-use luckygas::{auth::Role, customers::entity::customer, domain::CylinderSize, orders::entity::order};
+use luckygas::{
+    auth::Role, customers::entity::customer, domain::CylinderSize, orders::entity::order,
+};
 use reqwest::StatusCode;
 use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, sea_query::Expr};
 use serde_json::Value;
@@ -56,7 +58,12 @@ async fn api_import(
 }
 
 /// Uploads through the page's htmx form; returns the preview fragment.
-async fn upload_page(app: &TestApp, what: &str, file_name: &str, bytes: &[u8]) -> (StatusCode, String) {
+async fn upload_page(
+    app: &TestApp,
+    what: &str,
+    file_name: &str,
+    bytes: &[u8],
+) -> (StatusCode, String) {
     let csrf = app.page_csrf(&app.client).await;
     let res = app
         .client
@@ -77,7 +84,10 @@ async fn customer_count(app: &TestApp) -> u64 {
 
 async fn seed_prices(app: &TestApp) {
     let from = app.state.clock.today_taipei() - chrono::Duration::days(30);
-    for (size, price) in CylinderSize::ALL.into_iter().zip([2650, 1050, 850, 560, 260]) {
+    for (size, price) in CylinderSize::ALL
+        .into_iter()
+        .zip([2650, 1050, 850, 560, 260])
+    {
         luckygas::prices::set_list_price(&app.state.db, size, price, from, app.state.clock.now())
             .await
             .unwrap();
@@ -136,8 +146,18 @@ async fn the_dry_run_lists_every_row_error_by_row_and_column_and_blocks_the_impo
     assert_eq!(at(2, "phones")["column"], "C");
     assert_eq!(at(3, "tax_id")["column"], "F");
     assert_eq!(at(4, "delivery_windows")["column"], "E");
-    assert!(at(6, "code")["message"].as_str().unwrap().contains("第 2 列"));
-    assert!(at(7, "phones")["message"].as_str().unwrap().contains("第 5 列"));
+    assert!(
+        at(6, "code")["message"]
+            .as_str()
+            .unwrap()
+            .contains("第 2 列")
+    );
+    assert!(
+        at(7, "phones")["message"]
+            .as_str()
+            .unwrap()
+            .contains("第 5 列")
+    );
     assert_eq!(body["created"], 1);
     assert_eq!(customer_count(&app).await, 0);
 
@@ -147,7 +167,10 @@ async fn the_dry_run_lists_every_row_error_by_row_and_column_and_blocks_the_impo
     assert!(html.contains(r#"id="import-errors""#), "{html}");
     assert!(html.contains("統一編號"), "{html}");
     assert!(html.contains(r#"id="import-commit" disabled"#), "{html}");
-    assert!(html.contains(r#"<strong id="count-errors">5</strong>"#), "{html}");
+    assert!(
+        html.contains(r#"<strong id="count-errors">5</strong>"#),
+        "{html}"
+    );
 }
 
 #[tokio::test]
@@ -155,7 +178,8 @@ async fn order_rows_with_an_unknown_size_or_zero_quantity_are_errors() {
     let app = spawn_app().await;
     let token = office(&app).await;
     seed_prices(&app).await;
-    let (status, _) = api_import(&app, &token, "customers", false, "c.csv", &good_customers()).await;
+    let (status, _) =
+        api_import(&app, &token, "customers", false, "c.csv", &good_customers()).await;
     assert_eq!(status, 200);
     let file = csv(&[
         "客戶編號,配送日期,品項,50公斤",
@@ -197,11 +221,18 @@ async fn reimporting_the_same_file_updates_by_code_instead_of_duplicating() {
     let token = office(&app).await;
     let file = csv(&[HEAD, "D001,王小明,0912-345-678,台北市大安區和平東路1號,,,,"]);
     let (status, body) = api_import(&app, &token, "customers", false, "d.csv", &file).await;
-    assert_eq!((status, body["created"].clone()), (StatusCode::OK, 1.into()), "{body}");
+    assert_eq!(
+        (status, body["created"].clone()),
+        (StatusCode::OK, 1.into()),
+        "{body}"
+    );
     let (_, body) = api_import(&app, &token, "customers", false, "d.csv", &file).await;
     assert_eq!(body["created"], 0, "{body}");
     assert_eq!(body["unchanged"], 1, "{body}");
-    let changed = csv(&[HEAD, "d001,王小明,0912-345-678,台北市大安區和平東路9號,,,,3"]);
+    let changed = csv(&[
+        HEAD,
+        "d001,王小明,0912-345-678,台北市大安區和平東路9號,,,,3",
+    ]);
     let (_, body) = api_import(&app, &token, "customers", false, "d.csv", &changed).await;
     assert_eq!(body["updated"], 1, "{body}");
     assert_eq!(customer_count(&app).await, 1);
@@ -224,7 +255,9 @@ async fn an_export_reimports_without_changing_anything() {
     assert_eq!(status, 200, "{body}");
     assert_eq!(body["created"], 3);
     for ext in ["csv", "xlsx"] {
-        let res = app.get(&format!("/customers/export.{ext}?status=all")).await;
+        let res = app
+            .get(&format!("/customers/export.{ext}?status=all"))
+            .await;
         assert_eq!(res.status(), 200);
         assert!(
             res.headers()["content-disposition"]
@@ -264,18 +297,27 @@ async fn an_export_reimports_without_changing_anything() {
 async fn big5_and_utf8_bom_csv_files_both_import() {
     let app = spawn_app().await;
     let token = office(&app).await;
-    let text = "客戶編號,客戶名稱,電話,地址\r\nE001,許功蓋,0912-345-001,台中市西屯區台灣大道三段99號\r\n";
+    let text =
+        "客戶編號,客戶名稱,電話,地址\r\nE001,許功蓋,0912-345-001,台中市西屯區台灣大道三段99號\r\n";
     let (big5, _, bad) = encoding_rs::BIG5.encode(text);
     assert!(!bad);
     let (status, body) = api_import(&app, &token, "customers", false, "big5.csv", &big5).await;
-    assert_eq!((status, &body["created"]), (StatusCode::OK, &1.into()), "{body}");
+    assert_eq!(
+        (status, &body["created"]),
+        (StatusCode::OK, &1.into()),
+        "{body}"
+    );
     let bom = format!(
         "\u{FEFF}{}",
         text.replace("E001", "E002").replace("001,", "002,")
     );
     let (status, body) =
         api_import(&app, &token, "customers", false, "bom.csv", bom.as_bytes()).await;
-    assert_eq!((status, &body["created"]), (StatusCode::OK, &1.into()), "{body}");
+    assert_eq!(
+        (status, &body["created"]),
+        (StatusCode::OK, &1.into()),
+        "{body}"
+    );
     let names: Vec<String> = customer::Entity::find()
         .all(&app.state.db)
         .await
@@ -306,7 +348,10 @@ async fn an_xlsx_with_merged_cells_is_refused_with_the_range_named() {
     let (status, body) = api_import(&app, &token, "customers", true, "m.xlsx", &bytes).await;
     assert_eq!(status, 200);
     let text = messages(&body);
-    assert!(text.contains("第 2–3 列 B 欄") && text.contains("合併儲存格"), "{text}");
+    assert!(
+        text.contains("第 2–3 列 B 欄") && text.contains("合併儲存格"),
+        "{text}"
+    );
     assert_eq!(body["errors"][0]["row"], 0);
 }
 
@@ -328,7 +373,7 @@ async fn a_file_over_the_row_limit_is_rejected_with_the_limit() {
     let token = office(&app).await;
     let mut s = String::from("客戶名稱,電話,地址\n");
     for i in 0..50_000 {
-        s.push_str(&format!("客{i},09{i:08},台北市\n"));
+        let _ = writeln!(s, "客{i},09{i:08},台北市");
     }
     let (status, body) =
         api_import(&app, &token, "customers", false, "big.csv", s.as_bytes()).await;
@@ -434,7 +479,10 @@ async fn the_pages_preview_then_import_in_one_step_each() {
         .unwrap();
     let (status, html) = upload_page(&app, "customers", "template.csv", &template).await;
     assert_eq!(status, 200);
-    assert!(html.contains(r#"<strong id="count-created">2</strong>"#), "{html}");
+    assert!(
+        html.contains(r#"<strong id="count-created">2</strong>"#),
+        "{html}"
+    );
 
     let (_, html) = upload_page(&app, "customers", "c.csv", &good_customers()).await;
     assert!(!html.contains(r#"id="import-commit" disabled"#), "{html}");
@@ -446,7 +494,10 @@ async fn the_pages_preview_then_import_in_one_step_each() {
     let res = app
         .client
         .post(app.url("/customers/import/commit"))
-        .form(&[("csrf_token", csrf.as_str()), ("token", file_token.as_str())])
+        .form(&[
+            ("csrf_token", csrf.as_str()),
+            ("token", file_token.as_str()),
+        ])
         .send()
         .await
         .unwrap();
@@ -458,7 +509,10 @@ async fn the_pages_preview_then_import_in_one_step_each() {
     let again = app
         .client
         .post(app.url("/customers/import/commit"))
-        .form(&[("csrf_token", csrf.as_str()), ("token", file_token.as_str())])
+        .form(&[
+            ("csrf_token", csrf.as_str()),
+            ("token", file_token.as_str()),
+        ])
         .send()
         .await
         .unwrap();
@@ -474,20 +528,19 @@ async fn timing_of_a_five_thousand_row_customer_import() {
     let mut s = String::from(HEAD);
     s.push_str("\r\n");
     for i in 0..5_000 {
-        s.push_str(&format!(
+        let _ = write!(
+            s,
             "T{i:05},客戶{i},09{:08},台北市大安區和平東路{}號,08:00-12:00,,1,2\r\n",
             10_000_000 + i,
             i + 1
-        ));
+        );
     }
     let started = Instant::now();
-    let (status, body) =
-        api_import(&app, &token, "customers", true, "t.csv", s.as_bytes()).await;
+    let (status, body) = api_import(&app, &token, "customers", true, "t.csv", s.as_bytes()).await;
     let dry = started.elapsed();
     assert_eq!(status, 200, "{}", messages(&body));
     let started = Instant::now();
-    let (status, body) =
-        api_import(&app, &token, "customers", false, "t.csv", s.as_bytes()).await;
+    let (status, body) = api_import(&app, &token, "customers", false, "t.csv", s.as_bytes()).await;
     let real = started.elapsed();
     assert_eq!((status, &body["created"]), (StatusCode::OK, &5000.into()));
     let started = Instant::now();

@@ -12,12 +12,18 @@ async fn setup() -> (TestApp, String, i64) {
     app.create_user("olive", Role::OfficeStaff).await;
     app.seed_prices().await;
     let token = app.token("olive").await;
-    let c: Value = app.api_customer(&token, customer_json("王記麵店", "0912-345-678")).await.json().await.unwrap();
+    let c: Value = app
+        .api_customer(&token, customer_json("王記麵店", "0912-345-678"))
+        .await
+        .json()
+        .await
+        .unwrap();
     (app, token, c["id"].as_i64().unwrap())
 }
 
 async fn order(app: &TestApp, token: &str, body: Value) -> reqwest::Response {
-    app.api(Method::POST, "/api/v1/orders", token, Some(body)).await
+    app.api(Method::POST, "/api/v1/orders", token, Some(body))
+        .await
 }
 
 #[tokio::test]
@@ -31,7 +37,15 @@ async fn an_order_takes_prices_on_its_date_and_the_customers_window() {
     assert_eq!(o["window_start"], "08:00");
     assert_eq!(o["status"], "pending");
     assert_eq!(o["payment_method"], "monthly", "the customer's terms");
-    let o2: Value = order(&app, &token, json!({"customer_code": "C00001", "lines": [{"size": "4", "quantity": 1}]})).await.json().await.unwrap();
+    let o2: Value = order(
+        &app,
+        &token,
+        json!({"customer_code": "C00001", "lines": [{"size": "4", "quantity": 1}]}),
+    )
+    .await
+    .json()
+    .await
+    .unwrap();
     assert_eq!(o2["order_number"], "O20261130-0002");
 }
 
@@ -39,13 +53,31 @@ async fn an_order_takes_prices_on_its_date_and_the_customers_window() {
 async fn bad_orders_are_refused_with_field_errors() {
     let (app, token, id) = setup().await;
     let cases = [
-        (json!({"customer_id": id, "lines": [{"size": "30", "quantity": 1}]}), "鋼瓶規格"),
-        (json!({"customer_id": id, "lines": [{"size": "20", "quantity": 0}]}), "必須大於 0"),
-        (json!({"customer_id": id, "lines": [{"size": "20", "quantity": -2}]}), "必須大於 0"),
+        (
+            json!({"customer_id": id, "lines": [{"size": "30", "quantity": 1}]}),
+            "鋼瓶規格",
+        ),
+        (
+            json!({"customer_id": id, "lines": [{"size": "20", "quantity": 0}]}),
+            "必須大於 0",
+        ),
+        (
+            json!({"customer_id": id, "lines": [{"size": "20", "quantity": -2}]}),
+            "必須大於 0",
+        ),
         (json!({"customer_id": id, "lines": []}), "至少訂購一桶"),
-        (json!({"customer_id": id, "requested_date": "2026-11-29", "lines": [{"size": "20", "quantity": 1}]}), "不能早於今天"),
-        (json!({"customer_id": id, "window": "12:00-09:00", "lines": [{"size": "20", "quantity": 1}]}), "配送時段"),
-        (json!({"customer_code": "NOPE", "lines": [{"size": "20", "quantity": 1}]}), "找不到客戶編號"),
+        (
+            json!({"customer_id": id, "requested_date": "2026-11-29", "lines": [{"size": "20", "quantity": 1}]}),
+            "不能早於今天",
+        ),
+        (
+            json!({"customer_id": id, "window": "12:00-09:00", "lines": [{"size": "20", "quantity": 1}]}),
+            "配送時段",
+        ),
+        (
+            json!({"customer_code": "NOPE", "lines": [{"size": "20", "quantity": 1}]}),
+            "找不到客戶編號",
+        ),
     ];
     for (body, expected) in cases {
         let res = order(&app, &token, body.clone()).await;
@@ -53,32 +85,92 @@ async fn bad_orders_are_refused_with_field_errors() {
         let text = res.text().await.unwrap();
         assert!(text.contains(expected), "{body}: {text}");
     }
-    let list: Value = app.api(Method::GET, "/api/v1/orders", &token, None).await.json().await.unwrap();
+    let list: Value = app
+        .api(Method::GET, "/api/v1/orders", &token, None)
+        .await
+        .json()
+        .await
+        .unwrap();
     assert_eq!(list["total"], 0, "nothing was written");
 }
 
 #[tokio::test]
 async fn the_status_machine_allows_the_legal_path_and_explains_refusals() {
     let (app, token, id) = setup().await;
-    let o: Value = order(&app, &token, json!({"customer_id": id, "lines": [{"size": "20", "quantity": 1}]})).await.json().await.unwrap();
+    let o: Value = order(
+        &app,
+        &token,
+        json!({"customer_id": id, "lines": [{"size": "20", "quantity": 1}]}),
+    )
+    .await
+    .json()
+    .await
+    .unwrap();
     let path = format!("/api/v1/orders/{}/transitions", o["id"]);
     // Illegal from pending.
     for action in ["deliver", "depart", "requeue", "unplan"] {
-        let res = app.api(Method::POST, &path, &token, Some(json!({"action": action}))).await;
+        let res = app
+            .api(Method::POST, &path, &token, Some(json!({"action": action})))
+            .await;
         assert_eq!(res.status(), 409, "{action}");
         let body: Value = res.json().await.unwrap();
-        assert!(body["error"]["message"].as_str().unwrap().contains("待確認"), "{body}");
+        assert!(
+            body["error"]["message"]
+                .as_str()
+                .unwrap()
+                .contains("待確認"),
+            "{body}"
+        );
     }
-    for (action, status) in [("confirm", "confirmed"), ("plan", "planned"), ("depart", "out_for_delivery"), ("fail", "failed"), ("requeue", "pending"), ("confirm", "confirmed"), ("plan", "planned"), ("unplan", "confirmed"), ("plan", "planned"), ("depart", "out_for_delivery"), ("deliver", "delivered")] {
-        let res = app.api(Method::POST, &path, &token, Some(json!({"action": action}))).await;
+    for (action, status) in [
+        ("confirm", "confirmed"),
+        ("plan", "planned"),
+        ("depart", "out_for_delivery"),
+        ("fail", "failed"),
+        ("requeue", "pending"),
+        ("confirm", "confirmed"),
+        ("plan", "planned"),
+        ("unplan", "confirmed"),
+        ("plan", "planned"),
+        ("depart", "out_for_delivery"),
+        ("deliver", "delivered"),
+    ] {
+        let res = app
+            .api(Method::POST, &path, &token, Some(json!({"action": action})))
+            .await;
         assert_eq!(res.status(), 200, "{action}");
         assert_eq!(res.json::<Value>().await.unwrap()["status"], status);
     }
-    let res = app.api(Method::POST, &path, &token, Some(json!({"action": "cancel"}))).await;
+    let res = app
+        .api(
+            Method::POST,
+            &path,
+            &token,
+            Some(json!({"action": "cancel"})),
+        )
+        .await;
     assert_eq!(res.status(), 409);
-    assert_eq!(res.json::<Value>().await.unwrap()["error"]["message"].as_str().unwrap(), format!("{}：訂單目前為「已送達」，不能取消", o["order_number"].as_str().unwrap()));
+    assert_eq!(
+        res.json::<Value>().await.unwrap()["error"]["message"]
+            .as_str()
+            .unwrap(),
+        format!(
+            "{}：訂單目前為「已送達」，不能取消",
+            o["order_number"].as_str().unwrap()
+        )
+    );
     // The timeline has every step with who did it.
-    let full: Value = app.api(Method::GET, &format!("/api/v1/orders/{}", o["id"]), &token, None).await.json().await.unwrap();
+    let full: Value = app
+        .api(
+            Method::GET,
+            &format!("/api/v1/orders/{}", o["id"]),
+            &token,
+            None,
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
     let events = full["events"].as_array().unwrap();
     assert_eq!(events.len(), 12);
     assert!(events[0]["from"].is_null() && events[0]["to"] == "pending");
@@ -94,12 +186,26 @@ async fn concurrent_orders_get_distinct_numbers() {
         let url = app.url("/api/v1/orders");
         let token = token.clone();
         tasks.push(tokio::spawn(async move {
-            client.post(url).bearer_auth(token).json(&json!({"customer_id": id, "lines": [{"size": "20", "quantity": 1}]})).send().await.unwrap().json::<Value>().await.unwrap()
+            client
+                .post(url)
+                .bearer_auth(token)
+                .json(&json!({"customer_id": id, "lines": [{"size": "20", "quantity": 1}]}))
+                .send()
+                .await
+                .unwrap()
+                .json::<Value>()
+                .await
+                .unwrap()
         }));
     }
     let mut numbers = Vec::new();
     for t in tasks {
-        numbers.push(t.await.unwrap()["order_number"].as_str().expect("created").to_owned());
+        numbers.push(
+            t.await.unwrap()["order_number"]
+                .as_str()
+                .expect("created")
+                .to_owned(),
+        );
     }
     numbers.sort();
     numbers.dedup();
@@ -112,21 +218,57 @@ async fn a_bulk_action_is_all_or_nothing() {
     let (app, token, id) = setup().await;
     let mut ids = Vec::new();
     for _ in 0..3 {
-        let o: Value = order(&app, &token, json!({"customer_id": id, "lines": [{"size": "20", "quantity": 1}]})).await.json().await.unwrap();
+        let o: Value = order(
+            &app,
+            &token,
+            json!({"customer_id": id, "lines": [{"size": "20", "quantity": 1}]}),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
         ids.push(o["id"].as_i64().unwrap());
     }
     // Deliver one so that confirming it is illegal.
     let p = format!("/api/v1/orders/{}/transitions", ids[2]);
     for a in ["confirm", "plan", "depart", "deliver"] {
-        app.api(Method::POST, &p, &token, Some(json!({"action": a}))).await;
+        app.api(Method::POST, &p, &token, Some(json!({"action": a})))
+            .await;
     }
-    let res = app.api(Method::POST, "/api/v1/orders/bulk", &token, Some(json!({"ids": ids, "op": "confirm"}))).await;
+    let res = app
+        .api(
+            Method::POST,
+            "/api/v1/orders/bulk",
+            &token,
+            Some(json!({"ids": ids, "op": "confirm"})),
+        )
+        .await;
     assert_eq!(res.status(), 409);
-    let pending: Value = app.api(Method::GET, "/api/v1/orders?status=pending", &token, None).await.json().await.unwrap();
-    assert_eq!(pending["total"], 2, "the first two were not confirmed either");
-    let res = app.api(Method::POST, "/api/v1/orders/bulk", &token, Some(json!({"ids": &ids[..2], "op": "change_date", "date": "2026-12-02"}))).await;
+    let pending: Value = app
+        .api(Method::GET, "/api/v1/orders?status=pending", &token, None)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        pending["total"], 2,
+        "the first two were not confirmed either"
+    );
+    let res = app
+        .api(
+            Method::POST,
+            "/api/v1/orders/bulk",
+            &token,
+            Some(json!({"ids": &ids[..2], "op": "change_date", "date": "2026-12-02"})),
+        )
+        .await;
     assert_eq!(res.status(), 200);
-    let moved: Value = app.api(Method::GET, "/api/v1/orders?date=2026-12-02", &token, None).await.json().await.unwrap();
+    let moved: Value = app
+        .api(Method::GET, "/api/v1/orders?date=2026-12-02", &token, None)
+        .await
+        .json()
+        .await
+        .unwrap();
     assert_eq!(moved["total"], 2);
     assert_eq!(moved["summary"]["cylinders"], json!([0, 2, 0, 0, 0]));
     assert_eq!(moved["summary"]["gross_kg"], 70);
@@ -136,7 +278,15 @@ async fn a_bulk_action_is_all_or_nothing() {
 #[tokio::test]
 async fn the_order_pages_show_the_day_and_the_timeline() {
     let (app, token, id) = setup().await;
-    let o: Value = order(&app, &token, json!({"customer_id": id, "lines": [{"size": "50", "quantity": 1}]})).await.json().await.unwrap();
+    let o: Value = order(
+        &app,
+        &token,
+        json!({"customer_id": id, "lines": [{"size": "50", "quantity": 1}]}),
+    )
+    .await
+    .json()
+    .await
+    .unwrap();
     app.login("olive").await;
     let list = app.get("/orders").await.text().await.unwrap();
     assert!(list.contains(o["order_number"].as_str().unwrap()) && list.contains("王記麵店"));
@@ -149,7 +299,100 @@ async fn the_order_pages_show_the_day_and_the_timeline() {
         .await
         .unwrap();
     assert_eq!(res.status(), 303);
-    let page = app.get(&format!("/orders/{}", o["id"])).await.text().await.unwrap();
-    assert!(page.contains("待確認 → 已確認"), "timeline shows the change");
+    let page = app
+        .get(&format!("/orders/{}", o["id"]))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        page.contains("待確認 → 已確認"),
+        "timeline shows the change"
+    );
     assert!(page.contains("olive 測試"), "and who made it");
+}
+
+#[tokio::test]
+async fn recurring_templates_make_each_days_order_once() {
+    let (app, token, id) = setup().await;
+    let res = app
+        .api(Method::POST, "/api/v1/templates", &token, Some(json!({"customer_id": id, "rule": "every_n_days", "every_n_days": "7", "qty_50": "2"})))
+        .await;
+    assert_eq!(res.status(), 201);
+    let weekly = json!({"customer_id": id, "rule": "weekdays", "weekdays": "2,5", "qty_20": "1"});
+    assert_eq!(
+        app.api(Method::POST, "/api/v1/templates", &token, Some(weekly))
+            .await
+            .status(),
+        201
+    );
+    let bad = json!({"customer_id": id, "rule": "weekdays", "weekdays": "", "qty_20": "0"});
+    assert_eq!(
+        app.api(Method::POST, "/api/v1/templates", &token, Some(bad))
+            .await
+            .status(),
+        422
+    );
+
+    // 2026-11-30 is a Monday: only the every-7-days template (starting today) is due.
+    let run: Value = app
+        .api(
+            Method::POST,
+            "/api/v1/templates/run?date=2026-11-30",
+            &token,
+            None,
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(run["created"], 1);
+    let again: Value = app
+        .api(
+            Method::POST,
+            "/api/v1/templates/run?date=2026-11-30",
+            &token,
+            None,
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(again["created"], 0);
+    assert_eq!(again["already_there"], 1);
+    // Tuesday: the weekly one.
+    let tue: Value = app
+        .api(
+            Method::POST,
+            "/api/v1/templates/run?date=2026-12-01",
+            &token,
+            None,
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(tue["created"], 1);
+    let list: Value = app
+        .api(Method::GET, "/api/v1/orders?date=2026-11-30", &token, None)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(list["total"], 1);
+    assert_eq!(list["items"][0]["source"], "template");
+    assert_eq!(list["items"][0]["status"], "confirmed");
+    assert_eq!(list["items"][0]["total_amount"], 5300);
+    let next_week: Value = app
+        .api(
+            Method::POST,
+            "/api/v1/templates/run?date=2026-12-07",
+            &token,
+            None,
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(next_week["created"], 1);
 }

@@ -232,18 +232,43 @@ impl TestApp {
     pub async fn seed_prices(&self) {
         use luckygas::domain::CylinderSize;
         let from = self.state.clock.today_taipei() - chrono::Duration::days(365);
-        for (size, price) in CylinderSize::ALL.into_iter().zip([2650, 1050, 850, 560, 260]) {
-            luckygas::prices::set_list_price(&self.state.db, size, price, from, self.state.clock.now()).await.unwrap();
+        for (size, price) in CylinderSize::ALL
+            .into_iter()
+            .zip([2650, 1050, 850, 560, 260])
+        {
+            luckygas::prices::set_list_price(
+                &self.state.db,
+                size,
+                price,
+                from,
+                self.state.clock.now(),
+            )
+            .await
+            .unwrap();
         }
     }
 
     /// Creates a customer through the API and returns its JSON.
     pub async fn api_customer(&self, token: &str, body: serde_json::Value) -> reqwest::Response {
-        reqwest::Client::new().post(self.url("/api/v1/customers")).bearer_auth(token).json(&body).send().await.unwrap()
+        reqwest::Client::new()
+            .post(self.url("/api/v1/customers"))
+            .bearer_auth(token)
+            .json(&body)
+            .send()
+            .await
+            .unwrap()
     }
 
-    pub async fn api(&self, method: reqwest::Method, path: &str, token: &str, body: Option<serde_json::Value>) -> reqwest::Response {
-        let mut req = reqwest::Client::new().request(method, self.url(path)).bearer_auth(token);
+    pub async fn api(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        token: &str,
+        body: Option<serde_json::Value>,
+    ) -> reqwest::Response {
+        let mut req = reqwest::Client::new()
+            .request(method, self.url(path))
+            .bearer_auth(token);
         if let Some(b) = body {
             req = req.json(&b);
         }

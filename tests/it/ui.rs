@@ -122,13 +122,28 @@ async fn the_desk_repeats_the_usual_order_in_two_keystrokes() {
     app.create_user("olive", Role::OfficeStaff).await;
     app.seed_prices().await;
     let token = app.token("olive").await;
-    let c: Value = app.api_customer(&token, crate::test_app::customer_json("王記麵店", "0912-345-678")).await.json().await.unwrap();
+    let c: Value = app
+        .api_customer(
+            &token,
+            crate::test_app::customer_json("王記麵店", "0912-345-678"),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
     let id = c["id"].as_i64().unwrap();
     // Their usual: two 50 kg cylinders (tomorrow's order, already placed).
     let body = json!({"customer_id": id, "requested_date": "2026-12-01", "lines": [{"size": "50", "quantity": 2}]});
-    assert_eq!(app.api(Method::POST, "/api/v1/orders", &token, Some(body)).await.status(), 201);
+    assert_eq!(
+        app.api(Method::POST, "/api/v1/orders", &token, Some(body))
+            .await
+            .status(),
+        201
+    );
 
-    let Some(b) = browser::start(1280, "zh-TW").await else { return };
+    let Some(b) = browser::start(1280, "zh-TW").await else {
+        return;
+    };
     b.goto(&app.url("/login")).await;
     b.fill("#username", "olive").await;
     b.fill("#password", PASSWORD).await;
@@ -144,20 +159,50 @@ async fn the_desk_repeats_the_usual_order_in_two_keystrokes() {
     b.screenshot("desk-card").await;
 
     // The customer is found: now two keys.
-    b.client.active_element().await.unwrap().send_keys("1").await.unwrap();
-    b.client.active_element().await.unwrap().send_keys(ENTER).await.unwrap();
+    b.client
+        .active_element()
+        .await
+        .unwrap()
+        .send_keys("1")
+        .await
+        .unwrap();
+    b.client
+        .active_element()
+        .await
+        .unwrap()
+        .send_keys(ENTER)
+        .await
+        .unwrap();
     let number = b.text("#placed-number").await;
     assert!(number.starts_with("O20261130-"), "{number}");
     b.screenshot("desk-placed").await;
 
-    let list: Value = app.api(Method::GET, "/api/v1/orders?date=2026-11-30", &token, None).await.json().await.unwrap();
+    let list: Value = app
+        .api(Method::GET, "/api/v1/orders?date=2026-11-30", &token, None)
+        .await
+        .json()
+        .await
+        .unwrap();
     assert_eq!(list["total"], 1);
     let o = &list["items"][0];
     assert_eq!(o["order_number"], number.as_str());
     assert_eq!(o["status"], "confirmed");
     assert_eq!(o["source"], "phone");
-    assert_eq!(o["lines"], json!([{"size": "50", "quantity": 2, "unit_price": 2650, "amount": 5300}]));
+    assert_eq!(
+        o["lines"],
+        json!([{"size": "50", "quantity": 2, "unit_price": 2650, "amount": 5300}])
+    );
     // Ready for the next caller: the search box has the focus again.
-    assert_eq!(b.client.active_element().await.unwrap().attr("id").await.unwrap().as_deref(), Some("desk-q"));
+    assert_eq!(
+        b.client
+            .active_element()
+            .await
+            .unwrap()
+            .attr("id")
+            .await
+            .unwrap()
+            .as_deref(),
+        Some("desk-q")
+    );
     b.close().await;
 }

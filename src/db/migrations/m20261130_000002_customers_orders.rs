@@ -163,6 +163,7 @@ enum OrderTemplates {
 enum Users {
     Table,
     Id,
+    CustomerId,
 }
 
 fn index(name: &str, table: impl IntoIden + 'static, cols: Vec<DynIden>) -> IndexCreateStatement {
@@ -477,6 +478,15 @@ impl MigrationTrait for Migration {
         )
         .await?;
 
+        // A customer-role account sees only its own customer.
+        m.alter_table(
+            Table::alter()
+                .table(Users::Table)
+                .add_column(integer_null(Users::CustomerId))
+                .to_owned(),
+        )
+        .await?;
+
         // An uploaded spreadsheet between its dry run and the real import.
         m.create_table(
             Table::create()
@@ -494,6 +504,13 @@ impl MigrationTrait for Migration {
     }
 
     async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        m.alter_table(
+            Table::alter()
+                .table(Users::Table)
+                .drop_column(Users::CustomerId)
+                .to_owned(),
+        )
+        .await?;
         for t in [
             ImportFiles::Table.into_iden(),
             OrderCounters::Table.into_iden(),
