@@ -41,6 +41,8 @@ enum Command {
     Serve(ServeArgs),
     /// 執行資料庫遷移 / Apply database migrations and exit
     Migrate,
+    /// 路線最佳化基準測試 / Run the route optimizer on benchmark instances
+    Bench(crate::bench::BenchArgs),
     /// 帳號管理 / Manage accounts
     User {
         #[command(subcommand)]
@@ -86,6 +88,16 @@ pub fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
+    if let Some(Command::Bench(args)) = &cli.command {
+        // A pure computation: no database, no runtime.
+        return match crate::bench::run(args) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(e) => {
+                eprintln!("錯誤 / error: {e:#}");
+                ExitCode::FAILURE
+            }
+        };
+    }
     telemetry::init(config.log_format);
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -95,6 +107,7 @@ pub fn main() -> ExitCode {
         match cli.command.unwrap_or(Command::Serve(ServeArgs::default())) {
             Command::Serve(args) => serve(config, args).await,
             Command::Migrate => migrate(config).await,
+            Command::Bench(_) => unreachable!("handled before the runtime starts"),
             Command::User {
                 command:
                     UserCommand::Add {

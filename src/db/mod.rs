@@ -23,6 +23,10 @@ pub async fn connect(url: &str) -> anyhow::Result<DatabaseConnection> {
             .journal_mode(SqliteJournalMode::Wal)
             .synchronous(SqliteSynchronous::Normal)
             .foreign_keys(true)
+            // Keep hot tables in memory: 32 MiB page cache per connection
+            // and memory-mapped reads instead of a copy per page.
+            .pragma("cache_size", "-32000")
+            .pragma("mmap_size", "268435456")
             // SQLite has one writer; wait for it rather than fail.
             .busy_timeout(Duration::from_secs(10));
         if let Some(parent) = opts
@@ -35,6 +39,8 @@ pub async fn connect(url: &str) -> anyhow::Result<DatabaseConnection> {
         }
         let pool = SqlitePoolOptions::new()
             .max_connections(8)
+            // A local file does not go away; skip the ping before each use.
+            .test_before_acquire(false)
             .acquire_timeout(Duration::from_secs(5))
             .connect_with(opts)
             .await
@@ -46,6 +52,9 @@ pub async fn connect(url: &str) -> anyhow::Result<DatabaseConnection> {
             .min_connections(1)
             .acquire_timeout(Duration::from_secs(5))
             .connect_timeout(Duration::from_secs(5))
+            // A round trip saved on every query; a dead connection still
+            // fails its query and is replaced.
+            .test_before_acquire(false)
             .sqlx_logging(false);
         Database::connect(opts)
             .await

@@ -22,6 +22,8 @@ pub struct BenchResult {
     /// `(distance - bks) / bks * 100`, when a best-known result is given.
     pub gap_pct: Option<f64>,
     pub seconds: f64,
+    /// Search iterations done.
+    pub iterations: u64,
     /// The plan passed [`validate`].
     pub feasible: bool,
 }
@@ -38,7 +40,7 @@ impl BenchResult {
         let opt_f = |x: Option<f64>| x.map_or("null".to_string(), |v| format!("{v:.4}"));
         let opt_u = |x: Option<usize>| x.map_or("null".to_string(), |v| v.to_string());
         format!(
-            "{{\"instance\":{:?},\"vehicles\":{},\"distance\":{:.4},\"served\":{},\"total\":{},\"bks_vehicles\":{},\"bks_distance\":{},\"gap_pct\":{},\"seconds\":{:.3},\"feasible\":{}}}",
+            "{{\"instance\":{:?},\"vehicles\":{},\"distance\":{:.4},\"served\":{},\"total\":{},\"bks_vehicles\":{},\"bks_distance\":{},\"gap_pct\":{},\"seconds\":{:.3},\"iterations\":{},\"feasible\":{}}}",
             self.instance,
             self.vehicles,
             self.distance,
@@ -48,6 +50,7 @@ impl BenchResult {
             opt_f(self.bks_distance),
             opt_f(self.gap_pct),
             self.seconds,
+            self.iterations,
             self.feasible
         )
     }
@@ -73,6 +76,7 @@ pub fn bench_instance(
         bks_distance: bks.map(|b| b.1),
         gap_pct: bks.map(|b| (distance - b.1) / b.1 * 100.0),
         seconds: sol.elapsed_seconds,
+        iterations: sol.iterations,
         feasible,
     }
 }
@@ -80,15 +84,15 @@ pub fn bench_instance(
 /// Header line matching [`format_row`].
 pub fn format_header() -> String {
     format!(
-        "{:<34} {:>4} {:>11} {:>9} {:>4} {:>11} {:>8} {:>7} {:>4}",
-        "instance", "veh", "distance", "served", "bksV", "bksDist", "gap%", "sec", "ok"
+        "{:<34} {:>4} {:>11} {:>9} {:>4} {:>11} {:>8} {:>7} {:>8} {:>4}",
+        "instance", "veh", "distance", "served", "bksV", "bksDist", "gap%", "sec", "iters", "ok"
     )
 }
 
 /// One fixed-width table row.
 pub fn format_row(r: &BenchResult) -> String {
     format!(
-        "{:<34} {:>4} {:>11.2} {:>9} {:>4} {:>11} {:>8} {:>7.2} {:>4}",
+        "{:<34} {:>4} {:>11.2} {:>9} {:>4} {:>11} {:>8} {:>7.2} {:>8} {:>4}",
         r.instance,
         r.vehicles,
         r.distance,
@@ -97,6 +101,7 @@ pub fn format_row(r: &BenchResult) -> String {
         r.bks_distance.map_or("-".into(), |v| format!("{v:.2}")),
         r.gap_pct.map_or("-".into(), |g| format!("{g:+.2}")),
         r.seconds,
+        r.iterations,
         if r.feasible { "yes" } else { "NO" }
     )
 }

@@ -108,6 +108,32 @@ impl Route {
         }
     }
 
+    /// Whether job `x` can take the place of node `i` (a stop) of this route
+    /// (vehicle `v`): windows and shift, not capacity.
+    fn replace_ok(&self, d: &Data, v: usize, i: usize, x: usize, seq: &mut Vec<usize>) -> bool {
+        let (pl, nl, lx) = (self.locs[i - 1], self.locs[i + 1], d.loc[x]);
+        let Some(st) = d.start_time(x, self.dep[i - 1] + d.dur(pl, lx)) else {
+            return false;
+        };
+        if st + d.service[x] + d.dur(lx, nl) > self.lat[i + 1] + EPS {
+            return false;
+        }
+        if self.segs && !d.multi[x] {
+            let node = Seg::node(d.service[x], d.tw1[x].0, d.tw1[x].1);
+            let seg = self.fwd[i - 1]
+                .then(d.dur(pl, lx), &node)
+                .then(d.dur(lx, nl), &self.bwd[i + 1]);
+            seg.warp <= EPS && seg.dur <= d.vmax[v] + EPS
+        } else if d.vbinding[v] {
+            seq.clear();
+            seq.extend_from_slice(&self.stops);
+            seq[i - 1] = x;
+            d.seq_feasible(v, seq)
+        } else {
+            true
+        }
+    }
+
     /// Whether inserting job `c` after node `p` keeps the shift within the
     /// vehicle's maximum (windows are checked separately).
     #[inline]
@@ -118,6 +144,74 @@ impl Route {
             .then(d.dur(self.locs[p], lc), &node)
             .then(d.dur(lc, self.locs[p + 1]), &self.bwd[p + 1]);
         seg.warp <= EPS && seg.dur <= d.vmax[v] + EPS
+    }
+
+    /// Inserts job `c` at stop index `p` and refreshes the arrays: the
+    /// forward data after the new stop and the backward data before it.
+    pub fn insert(&mut self, d: &Data, v: usize, p: usize, c: usize) {
+        let simple = !self.locs.is_empty()
+            && self.feasible
+            && (self.segs || !d.vbinding[v])
+            && !(self.segs && d.multi[c]);
+        if !simple {
+            self.stops.insert(p, c);
+            self.update(d, v);
+            return;
+        }
+        self.stops.insert(p, c);
+        let m = self.stops.len();
+        let lc = d.loc[c];
+        self.locs.insert(p + 1, lc);
+        let e1 = d.dist(self.locs[p], lc);
+        let e2 = d.dist(lc, self.locs[p + 2]);
+        self.cost += e1 + e2 - self.edge[p];
+        self.edge[p] = e1;
+        self.edge.insert(p + 1, e2);
+        add(&mut self.load, &d.demand[c]);
+        let mut ok = (0..MAX_DIMS).all(|k| self.load[k] <= d.cap[v][k]);
+        // Forward: departures and loads from the new node on.
+        self.dep.insert(p + 1, 0.0);
+        self.pre.insert(p + 1, self.pre[p]);
+        let mut t = self.dep[p];
+        for i in p + 1..=m {
+            let j = self.stops[i - 1];
+            let mut pre = self.pre[i - 1];
+            add(&mut pre, &d.demand[j]);
+            self.pre[i] = pre;
+            if let Some(st) = d.start_time(j, t + d.dur(self.locs[i - 1], self.locs[i])) {
+                t = st + d.service[j];
+            } else {
+                ok = false;
+                t = f64::INFINITY;
+            }
+            self.dep[i] = t;
+        }
+        ok &= t + d.dur(self.locs[m], d.depot) <= d.vend[v] + EPS;
+        // Backward: latest starts up to the new node.
+        self.lat.insert(p + 1, 0.0);
+        let mut lat = self.lat[p + 2];
+        for i in (1..=p + 1).rev() {
+            let j = self.stops[i - 1];
+            let bound = lat - d.dur(self.locs[i], self.locs[i + 1]) - d.service[j];
+            lat = d.latest_start(j, bound).unwrap_or(f64::NEG_INFINITY);
+            self.lat[i] = lat;
+        }
+        if self.segs {
+            let depot = Seg::node(0.0, d.vstart[v], d.vend[v]);
+            self.fwd.insert(p + 1, depot);
+            self.bwd.insert(p + 1, depot);
+            for i in p + 1..=m + 1 {
+                let node = self.node_seg(d, i, &depot);
+                self.fwd[i] = self.fwd[i - 1].then(d.dur(self.locs[i - 1], self.locs[i]), &node);
+            }
+            for i in (0..=p + 1).rev() {
+                let node = self.node_seg(d, i, &depot);
+                self.bwd[i] = node.then(d.dur(self.locs[i], self.locs[i + 1]), &self.bwd[i + 1]);
+            }
+            let all = &self.fwd[m + 1];
+            ok &= all.warp <= EPS && all.dur <= d.vmax[v] + EPS;
+        }
+        self.feasible = ok;
     }
 
     pub fn update(&mut self, d: &Data, v: usize) {
@@ -294,7 +388,7 @@ impl<'a> Search<'a> {
     }
 
     /// Fraction of the budget used (time or iterations, whichever is ahead).
-    fn fraction(&self) -> f64 {
+    pub fn fraction(&self) -> f64 {
         let mut f: f64 = 0.0;
         if let Some(t) = self.opts.time_limit {
             f = f.max(self.start.elapsed().as_secs_f64() / t.as_secs_f64().max(1e-9));
@@ -362,7 +456,6 @@ impl<'a> Search<'a> {
         self.touched_list.clear();
     }
 
-    /// SISR ruin: remove strings of customers from routes close to a seed.
     /// Mixed fleets: moves a whole route to a vehicle of another profile
     /// (swapping with that vehicle's route), when both stay feasible. The
     /// distance is unchanged, but the capacities left free change.
@@ -403,6 +496,8 @@ impl<'a> Search<'a> {
         }
     }
 
+    /// SISR ruin: removes strings of customers from routes close to a
+    /// random seed customer (sometimes keeping a piece in the middle).
     fn ruin(&mut self, s: &mut State) {
         if self.d.n_profiles > 1 && self.rng.f64() < 0.1 {
             self.swap_vehicles(s);
@@ -597,8 +692,7 @@ impl<'a> Search<'a> {
                 s.unassigned.push(c);
             } else {
                 let (r, p) = best_at;
-                s.routes[r].stops.insert(p, c);
-                s.routes[r].update(d, r);
+                s.routes[r].insert(d, r, p, c);
                 s.route_of[c] = r as u32;
                 self.touch(r);
             }
@@ -728,6 +822,78 @@ impl<'a> Search<'a> {
         improved
     }
 
+    /// Exchange descent: swaps two customers of different routes when the
+    /// second is among the first one's nearest neighbours. Returns whether
+    /// the plan improved.
+    pub fn swap_descent(&mut self, s: &mut State) -> bool {
+        const NEIGHBOURS: usize = 25;
+        let d = self.d;
+        let mut improved = false;
+        for u in 0..d.n_jobs {
+            let ru = s.route_of[u];
+            if ru == NONE {
+                continue;
+            }
+            for k in 0..d.neighbours[u].len().min(NEIGHBOURS) {
+                let ru = s.route_of[u] as usize;
+                let v = d.neighbours[u][k] as usize;
+                let rv = s.route_of[v];
+                if rv == NONE || rv as usize == ru {
+                    continue;
+                }
+                let rv = rv as usize;
+                if (d.req[u] != NONE && d.req[u] as usize != rv)
+                    || (d.req[v] != NONE && d.req[v] as usize != ru)
+                {
+                    continue;
+                }
+                let (a, b) = (&s.routes[ru], &s.routes[rv]);
+                let Some(pu) = a.stops.iter().position(|&x| x == u) else {
+                    continue;
+                };
+                let Some(pv) = b.stops.iter().position(|&x| x == v) else {
+                    continue;
+                };
+                if pu < a.locked || pv < b.locked {
+                    continue;
+                }
+                let (i, j) = (pu + 1, pv + 1);
+                let (lu, lv) = (d.loc[u], d.loc[v]);
+                let delta = d.dist(a.locs[i - 1], lv) + d.dist(lv, a.locs[i + 1])
+                    - a.edge[i - 1]
+                    - a.edge[i]
+                    + d.dist(b.locs[j - 1], lu)
+                    + d.dist(lu, b.locs[j + 1])
+                    - b.edge[j - 1]
+                    - b.edge[j];
+                if delta >= -1e-9 {
+                    continue;
+                }
+                let cap_ok = (0..MAX_DIMS).all(|x| {
+                    a.load[x] - d.demand[u][x] + d.demand[v][x] <= d.cap[ru][x]
+                        && b.load[x] - d.demand[v][x] + d.demand[u][x] <= d.cap[rv][x]
+                });
+                if !cap_ok
+                    || !a.replace_ok(d, ru, i, v, &mut self.seq)
+                    || !b.replace_ok(d, rv, j, u, &mut self.seq)
+                {
+                    continue;
+                }
+                s.routes[ru].stops[pu] = v;
+                s.routes[rv].stops[pv] = u;
+                s.route_of[u] = rv as u32;
+                s.route_of[v] = ru as u32;
+                for r in [ru, rv] {
+                    s.routes[r].update(d, r);
+                    debug_assert!(s.routes[r].feasible);
+                    self.touch(r);
+                }
+                improved = true;
+            }
+        }
+        improved
+    }
+
     fn find_two_opt_star(
         &mut self,
         s: &State,
@@ -807,10 +973,11 @@ impl<'a> Search<'a> {
 
     pub fn anneal(&mut self, s: State, until: f64, t0: f64, tf: f64, allow_new: bool) -> State {
         let d = self.d;
+        let score = |st: &State| st.cost(d);
         let mut cur = s;
-        let mut cur_cost = cur.cost(d);
+        let mut cur_cost = score(&cur);
         let mut best = cur.clone();
-        let mut best_cost = cur_cost;
+        let mut best_cost = best.cost(d);
         let mut cand = cur.clone();
         let from = self.fraction();
         let mut frac = from;
@@ -822,17 +989,17 @@ impl<'a> Search<'a> {
             self.ruin(&mut cand);
             self.removed.append(&mut cand.unassigned);
             self.recreate(&mut cand, allow_new);
-            let cost = cand.cost(d);
+            let cost = score(&cand);
             let threshold = cur_cost - temp * self.rng.f64().max(1e-300).ln();
             if cost < threshold {
                 cur.copy_from_touched(&cand, &self.touched_list);
                 cur_cost = cost;
                 if cost < best_cost - 1e-9 {
                     if self.two_opt_star(&mut cur, allow_new) {
-                        cur_cost = cur.cost(d);
+                        cur_cost = score(&cur);
                         cand.copy_from_touched(&cur, &self.touched_list);
                     }
-                    best_cost = cur_cost;
+                    best_cost = cur.cost(d);
                     best.clone_from(&cur);
                 }
             } else {
@@ -840,6 +1007,15 @@ impl<'a> Search<'a> {
             }
             self.clear_touched();
         }
+        // Final polish of the best plan.
+        for _ in 0..10 {
+            let a = self.two_opt_star(&mut best, allow_new);
+            let b = self.swap_descent(&mut best);
+            if !(a || b) {
+                break;
+            }
+        }
+        self.clear_touched();
         best
     }
 }
@@ -897,9 +1073,31 @@ mod tests {
                     let mut seq = route.stops.clone();
                     seq.insert(pos, c);
                     if d.fits(&route.load, c, v) && d.seq_feasible(v, &seq) {
-                        route.stops = seq;
-                        route.update(&d, v);
+                        route.insert(&d, v, pos, c);
                         assert!(route.feasible);
+                        let mut full = route.clone();
+                        full.update(&d, v);
+                        assert_eq!(full.stops, route.stops);
+                        assert_eq!(full.locs, route.locs);
+                        assert_eq!(full.pre, route.pre);
+                        assert_eq!(full.load, route.load);
+                        let close = |a: &[f64], b: &[f64]| {
+                            a.len() == b.len()
+                                && a.iter().zip(b).all(|(x, y)| {
+                                    (x - y).abs() <= 1e-6 || x.is_infinite() && y.is_infinite()
+                                })
+                        };
+                        assert!(close(&full.dep, &route.dep));
+                        assert!(close(&full.lat[1..], &route.lat[1..]));
+                        assert!(close(&full.edge, &route.edge));
+                        assert!((full.cost - route.cost).abs() < 1e-6);
+                        assert_eq!(full.fwd.len(), route.fwd.len());
+                        for (a, b) in full.fwd.iter().zip(&route.fwd) {
+                            assert!((a.dur - b.dur).abs() < 1e-6 && (a.warp - b.warp).abs() < 1e-6);
+                        }
+                        for (a, b) in full.bwd.iter().zip(&route.bwd) {
+                            assert!((a.dur - b.dur).abs() < 1e-6 && (a.late - b.late).abs() < 1e-6);
+                        }
                     }
                 }
             }

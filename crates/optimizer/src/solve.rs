@@ -159,6 +159,11 @@ const REDUCE_UNTIL: f64 = 0.4;
 /// ...and stops after this fraction without removing a vehicle.
 const REDUCE_STALL: f64 = 0.1;
 
+/// Annealing cycles over the whole budget, and the start temperature of the
+/// later cycles relative to the first.
+const CYCLES: usize = 8;
+const REHEAT: f64 = 0.3;
+
 fn run_phases(d: &Data, search: &mut Search, state: State, objective: Objective) -> State {
     let served = d.n_jobs - state.unassigned.len();
     let scale = if served > 0 {
@@ -171,7 +176,7 @@ fn run_phases(d: &Data, search: &mut Search, state: State, objective: Objective)
         Objective::VehiclesThenDistance => {
             let lb = lower_bound(d);
             let s = search.reduce(state, REDUCE_UNTIL, REDUCE_STALL, true, lb);
-            search.anneal(s, 1.0, t0, tf, false)
+            anneal_cycles(search, s, t0, tf, false)
         }
         Objective::Distance => {
             let s = if state.unassigned.is_empty() {
@@ -179,9 +184,25 @@ fn run_phases(d: &Data, search: &mut Search, state: State, objective: Objective)
             } else {
                 search.reduce(state, 0.3, 0.3, false, 0)
             };
-            search.anneal(s, 1.0, t0, tf, true)
+            anneal_cycles(search, s, t0, tf, true)
         }
     }
+}
+
+/// Splits the remaining budget into annealing cycles, each restarting from
+/// the best plan so far (the first at full temperature, later ones cooler).
+fn anneal_cycles(search: &mut Search, mut s: State, t0: f64, tf: f64, allow_new: bool) -> State {
+    let mut first = true;
+    for k in 0..CYCLES {
+        let until = (k + 1) as f64 / CYCLES as f64;
+        if until <= search.fraction() {
+            continue;
+        }
+        let heat = if first { 1.0 } else { REHEAT };
+        first = false;
+        s = search.anneal(s, until, t0 * heat, tf, allow_new);
+    }
+    s
 }
 
 /// A bound on the number of vehicles: the most demanding dimension divided

@@ -395,3 +395,28 @@ fn solomon_c101_reaches_best_known_vehicle_count() {
     assert_eq!(s.vehicles_used, 10);
     assert!(s.total_distance < 828.94 * 1.05, "{}", s.total_distance);
 }
+
+#[test]
+fn progress_and_cancel() {
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+    let p = crate::instances::synthetic_day(60, 4, 3);
+    let calls = Arc::new(AtomicUsize::new(0));
+    let seen = Arc::clone(&calls);
+    let cancel = Arc::new(AtomicBool::new(true));
+    let opts = SolveOptions {
+        time_limit: Some(std::time::Duration::from_secs(30)),
+        progress: Some(Arc::new(move |pr: &crate::model::Progress| {
+            assert!(pr.fraction <= 1.0);
+            seen.fetch_add(1, Ordering::Relaxed);
+        })),
+        cancel: Some(Arc::clone(&cancel)),
+        ..SolveOptions::default()
+    };
+    let started = std::time::Instant::now();
+    let s = solve(&p, &opts);
+    assert!(started.elapsed().as_secs() < 30);
+    validate(&p, &s).unwrap();
+    assert!(s.served() > 0);
+    assert!(calls.load(Ordering::Relaxed) >= 1);
+}

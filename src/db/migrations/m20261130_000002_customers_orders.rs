@@ -219,6 +219,18 @@ impl MigrationTrait for Migration {
             vec![Customers::District.into_iden()],
         ))
         .await?;
+        // Search scans this index alone (active, in code order, with the
+        // search text) and reads only the matching rows.
+        m.create_index(index(
+            "idx_customers_search",
+            Customers::Table,
+            vec![
+                Customers::Active.into_iden(),
+                Customers::Code.into_iden(),
+                Customers::SearchText.into_iden(),
+            ],
+        ))
+        .await?;
         m.create_index(index(
             "idx_customers_name",
             Customers::Table,
