@@ -2,8 +2,8 @@
 //! districts, 90 days of delivered history, and today's and tomorrow's
 //! orders (about 120 a day). Deterministic, so every demo looks the same.
 
-use chrono::{DateTime, Duration, NaiveDate, TimeZone, Utc};
-use sea_orm::ConnectionTrait;
+use chrono::{DateTime, Datelike, Duration, NaiveDate, TimeZone, Utc};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, sea_query::Expr};
 
 use crate::{
     clock::taipei,
@@ -15,6 +15,7 @@ use crate::{
     domain::{CylinderSize, LatLon, Phone, TimeWindows},
     error::AppError,
     orders::{
+        entity::order,
         form::{OrderData, Source},
         queries as orders,
         status::Action,
@@ -339,6 +340,17 @@ pub async fn seed(
             };
             for (k, a) in steps.iter().enumerate() {
                 orders::transition_in(txn, None, o.order.id, *a, "", at(day, 8 + k as u32 * 2))
+                    .await?;
+            }
+            // Cash is collected at the door; monthly accounts have paid up
+            // to last month.
+            let paid = steps.last() == Some(&Action::Deliver)
+                && (c.payment_terms == "cash" || day.month() != today.month());
+            if paid {
+                order::Entity::update_many()
+                    .col_expr(order::Column::PaidAt, Expr::value(at(day, 14)))
+                    .filter(order::Column::Id.eq(o.order.id))
+                    .exec(txn)
                     .await?;
             }
             order_count += 1;

@@ -7,7 +7,6 @@ use std::collections::{HashMap, HashSet};
 use chrono::{DateTime, Utc};
 use sea_orm::{
     ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder,
-    TransactionTrait,
 };
 
 use super::{
@@ -477,7 +476,7 @@ pub async fn import(
     let Some((table, map)) = read_table(bytes, file_name, SPEC, &mut report) else {
         return Ok(report);
     };
-    let txn = db.begin().await?;
+    let txn = crate::db::begin_write(db).await?;
     let planned = check(&txn, &table, &map, &mut report).await?;
     if !report.is_ok() {
         txn.rollback().await?;

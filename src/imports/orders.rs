@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use chrono::{DateTime, NaiveDate, Utc};
 use sea_orm::{
     ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, JoinType, QueryFilter,
-    QueryOrder, QuerySelect, RelationTrait, TransactionTrait,
+    QueryOrder, QuerySelect, RelationTrait,
 };
 
 use super::{Report, RowErrors, check_extra_cells, chunks, read_table, write_errors};
@@ -324,7 +324,7 @@ pub async fn import(
     let Some((table, map)) = read_table(bytes, file_name, SPEC, &mut report) else {
         return Ok(report);
     };
-    let txn = db.begin().await?;
+    let txn = crate::db::begin_write(db).await?;
     let planned = check(&txn, &table, &map, today, &mut report).await?;
     if !report.is_ok() {
         txn.rollback().await?;
