@@ -59,13 +59,7 @@ pub fn out(
     phones: Vec<phone::Model>,
     stats: Option<CustomerStats>,
 ) -> CustomerOut {
-    let counts = [
-        c.cylinders_50,
-        c.cylinders_20,
-        c.cylinders_16,
-        c.cylinders_10,
-        c.cylinders_4,
-    ];
+    let counts = c.cylinder_counts();
     let kg = [50, 20, 16, 10, 4];
     CustomerOut {
         cylinders: serde_json::json!({

@@ -57,6 +57,34 @@ pub mod customer {
     }
 
     impl ActiveModelBehavior for ActiveModel {}
+
+    impl Model {
+        /// Cylinders held, in `CylinderSize::ALL` order (50, 20, 16, 10, 4 kg).
+        pub fn cylinder_counts(&self) -> [i32; 5] {
+            [
+                self.cylinders_50,
+                self.cylinders_20,
+                self.cylinders_16,
+                self.cylinders_10,
+                self.cylinders_4,
+            ]
+        }
+
+        /// `50kg×2 20kg×1`, or `—` when none.
+        pub fn cylinders_text(&self) -> String {
+            let parts: Vec<String> = crate::domain::CylinderSize::ALL
+                .iter()
+                .zip(self.cylinder_counts())
+                .filter(|(_, n)| *n > 0)
+                .map(|(s, n)| format!("{}kg×{n}", s.code()))
+                .collect();
+            if parts.is_empty() {
+                "—".into()
+            } else {
+                parts.join(" ")
+            }
+        }
+    }
 }
 
 pub mod phone {

@@ -56,27 +56,6 @@ pub struct Row {
     pub active: bool,
 }
 
-fn cylinders_text(c: &customer::Model) -> String {
-    let counts = [
-        c.cylinders_50,
-        c.cylinders_20,
-        c.cylinders_16,
-        c.cylinders_10,
-        c.cylinders_4,
-    ];
-    let parts: Vec<String> = CylinderSize::ALL
-        .iter()
-        .zip(counts)
-        .filter(|(_, n)| *n > 0)
-        .map(|(s, n)| format!("{}kg×{n}", s.code()))
-        .collect();
-    if parts.is_empty() {
-        "—".into()
-    } else {
-        parts.join(" ")
-    }
-}
-
 fn kind_label(t: Locale, kind: &str) -> String {
     CustomerKind::parse(kind).map_or_else(|_| kind.to_owned(), |k| k.label(t).to_owned())
 }
@@ -143,7 +122,7 @@ pub async fn list(
                 .unwrap_or_default(),
             address: c.address.clone(),
             district: c.district.clone(),
-            cylinders: cylinders_text(c),
+            cylinders: c.cylinders_text(),
             active: c.active,
         })
         .collect();
@@ -481,13 +460,7 @@ pub async fn show(
         .remove(&id)
         .unwrap_or_default();
     let stats = queries::stats(&state.db, id, state.clock.today_taipei()).await?;
-    let counts = [
-        c.cylinders_50,
-        c.cylinders_20,
-        c.cylinders_16,
-        c.cylinders_10,
-        c.cylinders_4,
-    ];
+    let counts = c.cylinder_counts();
     let cylinders: Vec<(String, i32)> = CylinderSize::ALL
         .iter()
         .zip(counts)

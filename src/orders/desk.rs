@@ -184,19 +184,6 @@ async fn card_html(
             }
         })
         .collect();
-    let counts = [
-        c.cylinders_50,
-        c.cylinders_20,
-        c.cylinders_16,
-        c.cylinders_10,
-        c.cylinders_4,
-    ];
-    let held: Vec<String> = CylinderSize::ALL
-        .iter()
-        .zip(counts)
-        .filter(|(_, n)| *n > 0)
-        .map(|(s, n)| format!("{}kg×{n}", s.code()))
-        .collect();
     let today = state.clock.today_taipei();
     let card = Card {
         t,
@@ -208,11 +195,7 @@ async fn card_html(
         address: c.address.clone(),
         windows: c.delivery_windows.clone(),
         notes: c.notes.clone(),
-        cylinders: if held.is_empty() {
-            "—".into()
-        } else {
-            held.join(" ")
-        },
+        cylinders: c.cylinders_text(),
         unpaid: money(stats.unpaid_amount),
         usual: usual
             .iter()

@@ -567,13 +567,7 @@ pub async fn usual_lines(
         lines.sort_by_key(|(s, _)| CylinderSize::ALL.iter().position(|x| x == s));
         return Ok(lines);
     }
-    let held = [
-        c.cylinders_50,
-        c.cylinders_20,
-        c.cylinders_16,
-        c.cylinders_10,
-        c.cylinders_4,
-    ];
+    let held = c.cylinder_counts();
     Ok(CylinderSize::ALL
         .iter()
         .zip(held)
