@@ -52,6 +52,32 @@ async fn home(State(state): State<AppState>, ctx: Ctx) -> Result<Response, AppEr
             value: value.to_string(),
             note: t.t(note),
         };
+        let today = state.clock.today_taipei();
+        let day = |status: &str| crate::orders::queries::OrderFilter {
+            date: today.to_string(),
+            status: status.to_owned(),
+            ..Default::default()
+        };
+        let today_orders = crate::orders::queries::list(&state.db, &day("")).await?.1;
+        let open_today = crate::orders::queries::list(&state.db, &day("open"))
+            .await?
+            .1;
+        let active_customers = crate::customers::queries::search(
+            &state.db,
+            &crate::customers::queries::Filter {
+                per_page: 1,
+                ..Default::default()
+            },
+        )
+        .await?
+        .1;
+        figures.push(f(
+            "home.orders_today",
+            today_orders,
+            "home.orders_today_note",
+        ));
+        figures.push(f("home.open_today", open_today, "home.open_today_note"));
+        figures.push(f("home.customers", active_customers, "home.customers_note"));
         figures.push(f("home.staff", staff, "home.staff_note"));
         figures.push(f(
             "home.drivers",
