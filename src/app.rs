@@ -100,6 +100,7 @@ fn all_routes() -> Routes {
     let r = customers::routes(r);
     let r = orders::routes(r);
     let r = crate::recurring::routes(r);
+    let r = crate::prices_pages::routes(r);
     let r = imports::routes(r);
     users::routes(r)
 }

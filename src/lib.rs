@@ -21,6 +21,7 @@ pub mod observability;
 pub mod openapi;
 pub mod orders;
 pub mod prices;
+pub mod prices_pages;
 pub mod recurring;
 pub mod static_files;
 pub mod tabular;

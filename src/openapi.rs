@@ -79,6 +79,8 @@ impl Modify for BearerAuth {
         orders::api::get,
         orders::api::transition,
         orders::api::bulk,
+        crate::prices_pages::api_list,
+        crate::prices_pages::api_set,
         crate::recurring::api::list,
         crate::recurring::api::create,
         crate::recurring::api::run,

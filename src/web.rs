@@ -106,6 +106,7 @@ const NAV: &[(&str, &str, bool)] = &[
     ("nav.desk", "/desk", true),
     ("nav.customers", "/customers", true),
     ("nav.orders", "/orders", true),
+    ("nav.prices", "/prices", true),
     ("nav.planning", "/planning", false),
     ("nav.drivers", "/drivers", false),
     ("nav.notifications", "/notifications", false),

@@ -92,6 +92,11 @@ pub const POLICY: &[(&str, &str, Access)] = &[
     // A customer's own page: the account's customer only
     ("GET", "/my", Roles(&[Customer])),
     ("GET", "/api/v1/my/customer", Roles(&[Customer])),
+    // Price list: the office reads it, managers set prices
+    ("GET", "/prices", Roles(OFFICE)),
+    ("POST", "/prices", Roles(&[SuperAdmin, Manager])),
+    ("GET", "/api/v1/prices", Roles(OFFICE)),
+    ("POST", "/api/v1/prices", Roles(&[SuperAdmin, Manager])),
     // Recurring orders
     ("POST", "/customers/{id}/templates", Roles(OFFICE)),
     (

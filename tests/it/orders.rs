@@ -396,3 +396,68 @@ async fn recurring_templates_make_each_days_order_once() {
         .unwrap();
     assert_eq!(next_week["created"], 1);
 }
+
+#[tokio::test]
+async fn a_new_list_price_applies_from_its_date_and_only_managers_set_it() {
+    let (app, token, id) = setup().await;
+    app.create_user("mona", Role::Manager).await;
+    let manager = app.token("mona").await;
+    let new_price = json!({"size": "20", "price": "1,100", "valid_from": "2026-12-01"});
+    assert_eq!(
+        app.api(
+            Method::POST,
+            "/api/v1/prices",
+            &token,
+            Some(new_price.clone())
+        )
+        .await
+        .status(),
+        403,
+        "office staff only read prices"
+    );
+    assert_eq!(
+        app.api(Method::POST, "/api/v1/prices", &manager, Some(new_price))
+            .await
+            .status(),
+        201
+    );
+    let bad = app
+        .api(
+            Method::POST,
+            "/api/v1/prices",
+            &manager,
+            Some(json!({"size": "30", "price": "-5"})),
+        )
+        .await;
+    assert_eq!(bad.status(), 422);
+    let text = bad.text().await.unwrap();
+    assert!(
+        text.contains("\"field\":\"size\"") && text.contains("\"field\":\"price\""),
+        "{text}"
+    );
+
+    let line = json!([{"size": "20", "quantity": 1}]);
+    let today: Value = order(&app, &token, json!({"customer_id": id, "lines": line}))
+        .await
+        .json()
+        .await
+        .unwrap();
+    let tomorrow: Value = order(
+        &app,
+        &token,
+        json!({"customer_id": id, "requested_date": "2026-12-01", "lines": line}),
+    )
+    .await
+    .json()
+    .await
+    .unwrap();
+    assert_eq!(today["total_amount"], 1050);
+    assert_eq!(tomorrow["total_amount"], 1100);
+    app.login("olive").await;
+    let page = app.get("/prices").await.text().await.unwrap();
+    assert!(page.contains("NT$1,050") && page.contains("NT$1,100") && page.contains("尚未生效"));
+    assert!(
+        !page.contains("id=\"price-form\""),
+        "no form for office staff"
+    );
+}
