@@ -168,11 +168,6 @@ impl PricePage {
     }
 }
 
-#[derive(Deserialize)]
-pub struct Flash {
-    msg: Option<String>,
-}
-
 async fn render(
     state: &AppState,
     ctx: &Ctx,
@@ -229,7 +224,7 @@ async fn render(
 pub async fn page(
     State(state): State<AppState>,
     ctx: Ctx,
-    Query(f): Query<Flash>,
+    Query(f): Query<crate::web::FlashQuery>,
 ) -> Result<Response, AppError> {
     let flash = f.msg.map(|_| ctx.locale.t("prices.saved").to_owned());
     Ok(Html(render(&state, &ctx, Vec::new(), flash).await?).into_response())

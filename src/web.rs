@@ -71,6 +71,12 @@ pub fn page(t: &impl Template) -> Result<Response, AppError> {
     Ok(Html(render_template(t)?).into_response())
 }
 
+/// `?msg=…` after a redirect: which confirmation the page shows.
+#[derive(serde::Deserialize)]
+pub struct FlashQuery {
+    pub msg: Option<String>,
+}
+
 /// An option of a select box.
 pub struct Choice {
     pub value: String,

@@ -442,16 +442,11 @@ pub struct TemplateRow {
     pub active: bool,
 }
 
-#[derive(Deserialize)]
-pub struct Flash {
-    msg: Option<String>,
-}
-
 pub async fn show(
     State(state): State<AppState>,
     ctx: Ctx,
     Path(id): Path<i32>,
-    Query(flash): Query<Flash>,
+    Query(flash): Query<crate::web::FlashQuery>,
 ) -> Result<Response, AppError> {
     let t = ctx.locale;
     let c = queries::get(&state.db, id).await?;

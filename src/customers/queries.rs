@@ -463,6 +463,14 @@ pub fn search_condition(f: &Filter) -> Condition {
     cond
 }
 
+/// How many customers match the filter, without loading them.
+pub async fn count(db: &impl ConnectionTrait, f: &Filter) -> Result<u64, AppError> {
+    Ok(customer::Entity::find()
+        .filter(search_condition(f))
+        .count(db)
+        .await?)
+}
+
 pub async fn search(
     db: &impl ConnectionTrait,
     f: &Filter,
@@ -476,7 +484,7 @@ pub async fn search(
         "updated" => q.order_by_desc(customer::Column::UpdatedAt),
         _ => q.order_by_asc(customer::Column::Code),
     };
-    let total = q.clone().count(db).await?;
+    let total = count(db, f).await?;
     let rows = q
         .offset((f.page() - 1) * f.per_page())
         .limit(f.per_page())

@@ -58,19 +58,13 @@ async fn home(State(state): State<AppState>, ctx: Ctx) -> Result<Response, AppEr
             status: status.to_owned(),
             ..Default::default()
         };
-        let today_orders = crate::orders::queries::list(&state.db, &day("")).await?.1;
-        let open_today = crate::orders::queries::list(&state.db, &day("open"))
-            .await?
-            .1;
-        let active_customers = crate::customers::queries::search(
+        let today_orders = crate::orders::queries::count(&state.db, &day("")).await?;
+        let open_today = crate::orders::queries::count(&state.db, &day("open")).await?;
+        let active_customers = crate::customers::queries::count(
             &state.db,
-            &crate::customers::queries::Filter {
-                per_page: 1,
-                ..Default::default()
-            },
+            &crate::customers::queries::Filter::default(),
         )
-        .await?
-        .1;
+        .await?;
         figures.push(f(
             "home.orders_today",
             today_orders,

@@ -338,16 +338,11 @@ struct ShowPage {
     id: i32,
 }
 
-#[derive(Deserialize)]
-pub struct Flash {
-    msg: Option<String>,
-}
-
 pub async fn show(
     State(state): State<AppState>,
     ctx: Ctx,
     Path(id): Path<i32>,
-    Query(flash): Query<Flash>,
+    Query(flash): Query<crate::web::FlashQuery>,
 ) -> Result<Response, AppError> {
     let t = ctx.locale;
     let o = queries::get(&state.db, id).await?;

@@ -424,15 +424,25 @@ pub fn filter_condition(f: &OrderFilter) -> Result<Condition, AppError> {
     Ok(cond)
 }
 
+fn filtered(f: &OrderFilter) -> Result<sea_orm::Select<order::Entity>, AppError> {
+    use sea_orm::{JoinType, RelationTrait};
+    Ok(order::Entity::find()
+        .join(JoinType::InnerJoin, order::Relation::Customer.def())
+        .filter(filter_condition(f)?))
+}
+
+/// How many orders match the filter, without loading them.
+pub async fn count(db: &impl ConnectionTrait, f: &OrderFilter) -> Result<u64, AppError> {
+    use sea_orm::PaginatorTrait;
+    Ok(filtered(f)?.count(db).await?)
+}
+
 pub async fn list(
     db: &impl ConnectionTrait,
     f: &OrderFilter,
 ) -> Result<(Vec<OrderRow>, u64), AppError> {
-    use sea_orm::{JoinType, PaginatorTrait, RelationTrait};
-    let base = order::Entity::find()
-        .join(JoinType::InnerJoin, order::Relation::Customer.def())
-        .filter(filter_condition(f)?);
-    let total = base.clone().count(db).await?;
+    let base = filtered(f)?;
+    let total = count(db, f).await?;
     let page = f.page.max(1);
     let orders = base
         .order_by_asc(order::Column::RequestedDate)

@@ -95,11 +95,6 @@ impl ListPage {
     }
 }
 
-#[derive(Deserialize)]
-pub struct Flash {
-    msg: Option<String>,
-}
-
 fn flash_text(t: Locale, msg: Option<&str>) -> Option<String> {
     match msg {
         Some("created") => Some(t.t("users.created").to_owned()),
@@ -134,7 +129,7 @@ async fn list_page(
 pub async fn list(
     State(state): State<AppState>,
     ctx: Ctx,
-    Query(flash): Query<Flash>,
+    Query(flash): Query<crate::web::FlashQuery>,
 ) -> Result<Response, AppError> {
     let flash = flash_text(ctx.locale, flash.msg.as_deref());
     let form = CreateForm {
@@ -241,7 +236,7 @@ pub async fn edit(
     State(state): State<AppState>,
     ctx: Ctx,
     Path(id): Path<i32>,
-    Query(flash): Query<Flash>,
+    Query(flash): Query<crate::web::FlashQuery>,
 ) -> Result<Response, AppError> {
     let flash = flash_text(ctx.locale, flash.msg.as_deref());
     Ok(Html(edit_page(&state, &ctx, id, Vec::new(), flash).await?).into_response())
