@@ -30,6 +30,9 @@ pub struct Inner {
     pub config: Config,
     pub clock: Arc<dyn Clock>,
     pub throttle: LoginThrottle,
+    pub events: crate::events::EventHub,
+    pub travel: crate::planning::travel::Travel,
+    pub runs: crate::planning::runs::Runs,
 }
 
 impl Deref for AppState {
@@ -53,11 +56,15 @@ impl AppState {
             config.login_max_failures_per_address,
             chrono::Duration::minutes(config.login_window_minutes),
         );
+        let travel = crate::planning::travel::Travel::new(config.routing.osrm_url.clone());
         Self(Arc::new(Inner {
             db,
             config,
             clock,
             throttle,
+            events: crate::events::EventHub::new(),
+            travel,
+            runs: crate::planning::runs::Runs::default(),
         }))
     }
 }
@@ -102,6 +109,7 @@ fn all_routes() -> Routes {
     let r = crate::recurring::routes(r);
     let r = crate::prices_pages::routes(r);
     let r = imports::routes(r);
+    let r = crate::planning::routes(r);
     users::routes(r)
 }
 

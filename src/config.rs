@@ -54,6 +54,40 @@ pub struct Config {
     pub log_format: LogFormat,
     /// Map tiles (`{z}/{x}/{y}`); without network the maps show pins on a blank background.
     pub map_tile_url: String,
+    /// `[routing]`: where travel times come from.
+    pub routing: RoutingConfig,
+    /// `[planning]`: optimizer limits.
+    pub planning: PlanningConfig,
+}
+
+#[derive(Debug, Clone, Deserialize, Default)]
+#[serde(default)]
+pub struct RoutingConfig {
+    /// An OSRM-compatible `table` service (`http://host:5000`); without it,
+    /// straight-line distance × 1.3 at 30 km/h (`LUCKYGAS_ROUTING__OSRM_URL`).
+    pub osrm_url: Option<String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default)]
+pub struct PlanningConfig {
+    /// Search time of one optimization run (`LUCKYGAS_PLANNING__TIME_LIMIT_SECONDS`).
+    pub time_limit_seconds: f64,
+    /// Longest shift from departure to return.
+    pub max_shift_hours: f64,
+    /// A fixed number of search iterations instead of the time limit: the
+    /// same orders then always give the same plan (used by tests).
+    pub iterations: Option<u64>,
+}
+
+impl Default for PlanningConfig {
+    fn default() -> Self {
+        Self {
+            time_limit_seconds: 10.0,
+            max_shift_hours: 8.0,
+            iterations: None,
+        }
+    }
 }
 
 impl Default for Config {
@@ -73,6 +107,8 @@ impl Default for Config {
             login_window_minutes: 15,
             log_format: LogFormat::Auto,
             map_tile_url: "https://tile.openstreetmap.org/{z}/{x}/{y}.png".into(),
+            routing: RoutingConfig::default(),
+            planning: PlanningConfig::default(),
         }
     }
 }
@@ -87,7 +123,11 @@ impl Config {
         );
         Figment::new()
             .merge(Toml::file(path))
-            .merge(Env::prefixed("LUCKYGAS_").ignore(&["config", "test_db", "test_database_url"]))
+            .merge(
+                Env::prefixed("LUCKYGAS_")
+                    .ignore(&["config", "test_db", "test_database_url"])
+                    .split("__"),
+            )
             .merge(Env::raw().only(&["DATABASE_URL", "REDIS_URL"]))
             .extract()
             .map_err(Box::new)

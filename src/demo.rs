@@ -83,6 +83,7 @@ pub async fn seed(
         }
     }
     let (customers, orders) = crate::demo_book::seed(&txn, now).await?;
+    seed_fleet(&txn, now).await?;
     // The demo customer account belongs to the first demo customer.
     if let Some(first) = crate::customers::queries::find_by_code(&txn, "C00001").await? {
         crate::users::entity::Entity::update_many()
@@ -97,4 +98,75 @@ pub async fn seed(
     tracing::info!(customers, orders, "demo customers and orders created");
     txn.commit().await?;
     Ok(Some(created))
+}
+
+/// Trucks: two small (900 kg, 20 slots) and eight 3.5-tonne (1,800 kg,
+/// 48 slots), each with a driver; the first two drivers have accounts, the
+/// last three work 11:00-20:00 for customers who take deliveries at night.
+const FLEET: &[(&str, &str, i32, i32, &str, &str)] = &[
+    ("KEA-2301", "小貨車 1", 900, 20, "陳志明", "0912-301-001"),
+    ("KEA-2302", "小貨車 2", 900, 20, "黃建華", "0912-301-002"),
+    ("RAB-5101", "3.5 噸 1", 1800, 48, "李國強", "0912-301-003"),
+    ("RAB-5102", "3.5 噸 2", 1800, 48, "張家豪", "0912-301-004"),
+    ("RAB-5103", "3.5 噸 3", 1800, 48, "王俊傑", "0912-301-005"),
+    ("RAB-5104", "3.5 噸 4", 1800, 48, "劉宗翰", "0912-301-006"),
+    ("RAB-5105", "3.5 噸 5", 1800, 48, "吳承恩", "0912-301-007"),
+    ("RAB-5106", "3.5 噸 6", 1800, 48, "蔡明哲", "0912-301-008"),
+    ("RAB-5107", "3.5 噸 7", 1800, 48, "許文龍", "0912-301-009"),
+    ("RAB-5108", "3.5 噸 8", 1800, 48, "鄭志偉", "0912-301-010"),
+];
+
+async fn seed_fleet(
+    txn: &impl sea_orm::ConnectionTrait,
+    now: DateTime<Utc>,
+) -> Result<(), AppError> {
+    use crate::planning::entity::{driver, vehicle};
+    for (i, (plate, label, kg, slots, name, phone)) in FLEET.iter().enumerate() {
+        let v = vehicle::ActiveModel {
+            plate: Set((*plate).into()),
+            label: Set((*label).into()),
+            capacity_kg: Set(*kg),
+            capacity_slots: Set(*slots),
+            active: Set(true),
+            version: Set(1),
+            created_at: Set(now),
+            updated_at: Set(now),
+            ..Default::default()
+        }
+        .insert(txn)
+        .await?;
+        // The last three drive the late shift for evening deliveries.
+        let late = i + 3 >= FLEET.len();
+        let account = match i {
+            0 => Some("driver1"),
+            1 => Some("driver2"),
+            _ => None,
+        };
+        let user_id = match account {
+            Some(u) => crate::users::entity::Entity::find()
+                .filter(crate::users::entity::Column::Username.eq(u))
+                .one(txn)
+                .await?
+                .map(|u| u.id),
+            None => None,
+        };
+        driver::ActiveModel {
+            user_id: Set(user_id),
+            name: Set((*name).into()),
+            phone: Set(crate::domain::Phone::parse(phone)
+                .map(|p| p.to_string())
+                .unwrap_or_default()),
+            vehicle_id: Set(Some(v.id)),
+            shift_start: Set(if late { "11:00" } else { "08:00" }.into()),
+            shift_end: Set(if late { "20:00" } else { "18:00" }.into()),
+            active: Set(true),
+            version: Set(1),
+            created_at: Set(now),
+            updated_at: Set(now),
+            ..Default::default()
+        }
+        .insert(txn)
+        .await?;
+    }
+    Ok(())
 }

@@ -112,7 +112,8 @@ impl AppError {
         }
     }
 
-    fn message(&self) -> Text {
+    /// The user-facing message (field details aside).
+    pub fn message(&self) -> Text {
         match self {
             Self::NotAuthenticated => Text::key("error.unauthenticated"),
             Self::BadCredentials => Text::key("login.invalid"),

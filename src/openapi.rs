@@ -86,6 +86,20 @@ impl Modify for BearerAuth {
         crate::recurring::api::run,
         imports::handlers::api_customers_import,
         imports::handlers::api_orders_import,
+        crate::planning::api::get_board,
+        crate::planning::api::optimize,
+        crate::planning::api::get_run,
+        crate::planning::api::move_stop,
+        crate::planning::api::lock,
+        crate::planning::api::publish,
+        crate::planning::api::list_routes,
+        crate::planning::api::get_route,
+        crate::planning::fleet::api_vehicles,
+        crate::planning::fleet::api_add_vehicle,
+        crate::planning::fleet::api_update_vehicle,
+        crate::planning::fleet::api_drivers,
+        crate::planning::fleet::api_add_driver,
+        crate::planning::fleet::api_update_driver,
     ),
     components(schemas(ApiErrorBody, ApiErrorDetail, ApiFieldError)),
     modifiers(&BearerAuth),
@@ -94,6 +108,7 @@ impl Modify for BearerAuth {
         (name = "users", description = "使用者管理 / User management (super_admin)"),
         (name = "customers", description = "客戶資料 / The customer book"),
         (name = "orders", description = "訂單 / Orders and their status"),
+        (name = "planning", description = "路線規劃、車隊與路線 / Route planning, fleet and routes"),
     )
 )]
 pub struct ApiDoc;

@@ -25,6 +25,7 @@ const FILES: &[(&str, &str, &[u8])] = &[
     asset!("app.js", "text/javascript; charset=utf-8"),
     asset!("map.js", "text/javascript; charset=utf-8"),
     asset!("desk.js", "text/javascript; charset=utf-8"),
+    asset!("planning.js", "text/javascript; charset=utf-8"),
     asset!("api-docs.js", "text/javascript; charset=utf-8"),
     asset!("logo.svg", "image/svg+xml"),
     asset!(

@@ -17,11 +17,15 @@ pub enum Access {
 }
 
 use Access::{Public, Roles, SignedIn};
-use Role::{Customer, Manager, OfficeStaff, SuperAdmin};
+use Role::{Customer, Driver, Manager, OfficeStaff, SuperAdmin};
 
 const ADMIN: &[Role] = &[SuperAdmin];
 /// The office: the customer book, orders and the phone desk.
 const OFFICE: &[Role] = &[SuperAdmin, Manager, OfficeStaff];
+
+/// Keeps trucks and drivers.
+const FLEET: &[Role] = &[SuperAdmin, Manager];
+const OFFICE_AND_DRIVERS: &[Role] = &[SuperAdmin, Manager, OfficeStaff, Driver];
 
 /// (method, route template as registered with the router, access).
 pub const POLICY: &[(&str, &str, Access)] = &[
@@ -107,6 +111,36 @@ pub const POLICY: &[(&str, &str, Access)] = &[
     ("GET", "/api/v1/templates", Roles(OFFICE)),
     ("POST", "/api/v1/templates", Roles(OFFICE)),
     ("POST", "/api/v1/templates/run", Roles(OFFICE)),
+    // Route planning: the office plans; managers and admins keep the fleet
+    ("GET", "/planning", Roles(OFFICE)),
+    ("POST", "/planning/{date}/optimize", Roles(OFFICE)),
+    ("POST", "/planning/{date}/publish", Roles(OFFICE)),
+    ("POST", "/planning/{date}/move", Roles(OFFICE)),
+    ("POST", "/planning/{date}/lock", Roles(OFFICE)),
+    ("POST", "/planning/{date}/routes/{id}/driver", Roles(OFFICE)),
+    ("GET", "/planning/routes/{id}/print", Roles(OFFICE)),
+    ("GET", "/api/v1/planning/{date}", Roles(OFFICE)),
+    ("POST", "/api/v1/planning/{date}/optimize", Roles(OFFICE)),
+    ("GET", "/api/v1/planning/{date}/run", Roles(OFFICE)),
+    ("POST", "/api/v1/planning/{date}/moves", Roles(OFFICE)),
+    ("POST", "/api/v1/planning/{date}/locks", Roles(OFFICE)),
+    ("POST", "/api/v1/planning/{date}/publish", Roles(OFFICE)),
+    ("GET", "/fleet", Roles(OFFICE)),
+    ("POST", "/fleet/vehicles", Roles(FLEET)),
+    ("POST", "/fleet/vehicles/{id}", Roles(FLEET)),
+    ("POST", "/fleet/drivers", Roles(FLEET)),
+    ("POST", "/fleet/drivers/{id}", Roles(FLEET)),
+    ("GET", "/api/v1/vehicles", Roles(OFFICE)),
+    ("POST", "/api/v1/vehicles", Roles(FLEET)),
+    ("PUT", "/api/v1/vehicles/{id}", Roles(FLEET)),
+    ("GET", "/api/v1/drivers", Roles(OFFICE)),
+    ("POST", "/api/v1/drivers", Roles(FLEET)),
+    ("PUT", "/api/v1/drivers/{id}", Roles(FLEET)),
+    // Routes: the office sees all, a driver their own published routes
+    ("GET", "/api/v1/routes", Roles(OFFICE_AND_DRIVERS)),
+    ("GET", "/api/v1/routes/{id}", Roles(OFFICE_AND_DRIVERS)),
+    // Live events for every signed-in user, filtered to their rooms
+    ("GET", "/ws", SignedIn),
     // User management
     ("GET", "/users", Roles(ADMIN)),
     ("POST", "/users", Roles(ADMIN)),

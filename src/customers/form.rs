@@ -115,7 +115,7 @@ impl Loose {
     }
 }
 
-fn text<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> {
+pub fn text<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> {
     Ok(Option::<Loose>::deserialize(d)?
         .map(Loose::into_text)
         .unwrap_or_default())
@@ -128,7 +128,7 @@ fn phones<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<String>, D::Error> {
     Ok(split_phones(&raw))
 }
 
-fn flag<'de, D: Deserializer<'de>>(d: D) -> Result<bool, D::Error> {
+pub fn flag<'de, D: Deserializer<'de>>(d: D) -> Result<bool, D::Error> {
     let raw = Option::<Loose>::deserialize(d)?
         .map(Loose::into_text)
         .unwrap_or_default();

@@ -11,6 +11,7 @@ mod errors;
 mod imports;
 mod observability;
 mod orders;
+mod planning;
 mod roles;
 mod storage;
 mod ui;

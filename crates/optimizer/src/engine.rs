@@ -358,6 +358,8 @@ pub(crate) struct Search<'a> {
     keys: Vec<f64>,
     pub iterations: u64,
     blink_in: u32,
+    /// Greedy insertion without blinks (every position is tried).
+    pub exhaustive: bool,
     avg_removed: f64,
     start: Instant,
     opts: &'a SolveOptions,
@@ -379,6 +381,7 @@ impl<'a> Search<'a> {
             keys: vec![0.0; d.n_jobs],
             iterations: 0,
             blink_in: 1,
+            exhaustive: false,
             avg_removed: AVG_REMOVED,
             start: Instant::now(),
             opts,
@@ -632,10 +635,12 @@ impl<'a> Search<'a> {
                 }
                 let m = route.stops.len();
                 for p in route.locked..=m {
-                    self.blink_in -= 1;
-                    if self.blink_in == 0 {
-                        self.blink_in = self.next_blink();
-                        continue;
+                    if !self.exhaustive {
+                        self.blink_in -= 1;
+                        if self.blink_in == 0 {
+                            self.blink_in = self.next_blink();
+                            continue;
+                        }
                     }
                     let (pl, nl) = (route.locs[p], route.locs[p + 1]);
                     let delta = d.dist(pl, lc) + d.dist(lc, nl) - route.edge[p];

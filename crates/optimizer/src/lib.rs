@@ -32,7 +32,7 @@ mod solve;
 mod validate;
 
 pub use model::*;
-pub use solve::solve;
+pub use solve::{KeptRoute, insert, solve};
 pub use validate::{Violation, ViolationKind, validate};
 
 #[cfg(test)]

@@ -326,3 +326,96 @@ fn repair(
     out.elapsed_seconds = sol.elapsed_seconds;
     out
 }
+
+/// A route kept as it is by [`insert`]: a vehicle and its jobs in order.
+/// The first `frozen` jobs (delivered or under way) stay first: nothing is
+/// inserted before them.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct KeptRoute {
+    pub vehicle: usize,
+    pub jobs: Vec<usize>,
+    pub frozen: usize,
+}
+
+/// A mid-day re-plan that moves nothing: every kept route keeps its stops in
+/// their order, and each other job is inserted where it adds the least
+/// distance (after the frozen part of a route, or on an unused vehicle).
+/// Jobs that fit nowhere are listed with a reason.
+///
+/// A kept route that is no longer feasible as given (edited by hand, say)
+/// takes no new job and is returned as it is; every route that receives a
+/// job is feasible.
+pub fn insert(p: &Problem, kept: &[KeptRoute], opts: &SolveOptions) -> Solution {
+    let started = Instant::now();
+    let n = p.jobs.len();
+    let nv = p.vehicles.len();
+    if p.depot.location >= p.matrix.size() {
+        return solve(p, opts);
+    }
+    let mut in_kept = vec![false; n];
+    let mut used = vec![false; nv];
+    let mut kept_ok: Vec<&KeptRoute> = Vec::new();
+    for k in kept {
+        if k.vehicle >= nv
+            || used[k.vehicle]
+            || k.jobs.iter().any(|&j| {
+                j >= n || in_kept[j] || p.jobs[j].location.is_none_or(|l| l >= p.matrix.size())
+            })
+        {
+            continue;
+        }
+        used[k.vehicle] = true;
+        for &j in &k.jobs {
+            in_kept[j] = true;
+        }
+        kept_ok.push(k);
+    }
+    let probe = Data::new(p, vec![false; n]);
+    let mut reason: Vec<Option<Reason>> = vec![None; n];
+    for j in 0..n {
+        if !in_kept[j] {
+            reason[j] = if p.jobs[j].location.is_none() {
+                Some(Reason::MissingCoordinates)
+            } else {
+                job_reason(p, &probe, j)
+            };
+        }
+    }
+    // Vehicles whose kept route is infeasible get no capacity, so that no
+    // job is added to them.
+    let mut q = p.clone();
+    let mut state = State::empty(&probe);
+    let active: Vec<bool> = (0..n).map(|j| in_kept[j] || reason[j].is_none()).collect();
+    let d0 = Data::new(p, active.clone());
+    let mut closed = Vec::new();
+    for k in &kept_ok {
+        let route = &mut state.routes[k.vehicle];
+        route.stops.clone_from(&k.jobs);
+        route.update(&d0, k.vehicle);
+        if !route.feasible {
+            closed.push(k.vehicle);
+            q.vehicles[k.vehicle].capacity = [0; MAX_DIMS];
+        }
+    }
+    let d = Data::new(&q, active);
+    for k in &kept_ok {
+        let route = &mut state.routes[k.vehicle];
+        route.locked = if closed.contains(&k.vehicle) {
+            k.jobs.len()
+        } else {
+            k.frozen.min(k.jobs.len())
+        };
+        route.update(&d, k.vehicle);
+        for &j in &k.jobs {
+            state.route_of[j] = k.vehicle as u32;
+        }
+    }
+    let mut search = Search::new(&d, opts);
+    search.exhaustive = true;
+    search.construct(&mut state);
+    search.report(&state, 1.0);
+    let mut sol = build(p, &d, &state, &reason);
+    sol.iterations = search.iterations;
+    sol.elapsed_seconds = started.elapsed().as_secs_f64();
+    sol
+}

@@ -420,3 +420,66 @@ fn progress_and_cancel() {
     assert!(s.served() > 0);
     assert!(calls.load(Ordering::Relaxed) >= 1);
 }
+
+#[test]
+fn insert_keeps_routes_and_places_new_jobs_cheaply() {
+    let mut rng = Rng::new(11);
+    for _ in 0..40 {
+        let p = random_problem(&mut rng);
+        let p = Problem {
+            locked: Vec::new(),
+            jobs: p
+                .jobs
+                .into_iter()
+                .map(|j| Job {
+                    required_vehicle: None,
+                    ..j
+                })
+                .collect(),
+            ..p
+        };
+        let first = solve(&p, &SolveOptions::with_iterations(200, 1));
+        // Keep the first plan; pretend the unassigned and one served job
+        // are new orders.
+        let mut moved_out = HashSet::new();
+        let kept: Vec<crate::KeptRoute> = first
+            .routes
+            .iter()
+            .map(|r| {
+                let mut jobs: Vec<usize> = r.stops.iter().map(|s| s.job).collect();
+                if jobs.len() > 2 && moved_out.is_empty() {
+                    moved_out.insert(jobs.remove(1));
+                }
+                crate::KeptRoute {
+                    vehicle: r.vehicle,
+                    frozen: jobs.len().min(1),
+                    jobs,
+                }
+            })
+            .collect();
+        let s = crate::insert(&p, &kept, &SolveOptions::with_iterations(50, 1));
+        validate(&p, &s).unwrap();
+        // Every kept stop keeps its route and relative order, and the
+        // frozen first stop stays first.
+        for k in &kept {
+            let r = s.routes.iter().find(|r| r.vehicle == k.vehicle).unwrap();
+            let order: Vec<usize> = r
+                .stops
+                .iter()
+                .map(|s| s.job)
+                .filter(|j| k.jobs.contains(j))
+                .collect();
+            assert_eq!(order, k.jobs);
+            if k.frozen == 1 {
+                assert_eq!(r.stops[0].job, k.jobs[0]);
+            }
+        }
+        // Its old place is still free when nothing else competes for it.
+        for j in moved_out.iter().filter(|_| first.unassigned.is_empty()) {
+            assert!(
+                s.unassigned.iter().all(|u| u.job != *j),
+                "job {j} not re-inserted"
+            );
+        }
+    }
+}

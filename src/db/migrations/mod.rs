@@ -5,6 +5,7 @@ use sea_orm_migration::prelude::*;
 
 mod m20261129_000001_foundation;
 mod m20261130_000002_customers_orders;
+mod m20261130_000003_fleet_routes;
 
 pub struct Migrator;
 
@@ -14,6 +15,7 @@ impl MigratorTrait for Migrator {
         vec![
             Box::new(m20261129_000001_foundation::Migration),
             Box::new(m20261130_000002_customers_orders::Migration),
+            Box::new(m20261130_000003_fleet_routes::Migration),
         ]
     }
 }

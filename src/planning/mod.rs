@@ -1,0 +1,78 @@
+//! Route planning: trucks and drivers, the travel matrix, optimization runs
+//! in the background, the planning board (map, moves, locks, publish), the
+//! printable route sheet, and the planning and routes API.
+
+pub mod actions;
+pub mod api;
+pub mod board;
+pub mod day;
+pub mod entity;
+pub mod fleet;
+mod handlers;
+pub mod naive;
+pub mod problem;
+pub mod runs;
+pub mod store;
+pub mod travel;
+
+use axum::http::Method;
+
+use crate::app::Routes;
+
+pub fn routes(r: Routes) -> Routes {
+    r.add(Method::GET, "/planning", handlers::page)
+        .add(
+            Method::POST,
+            "/planning/{date}/optimize",
+            handlers::optimize,
+        )
+        .add(Method::POST, "/planning/{date}/publish", handlers::publish)
+        .add(Method::POST, "/planning/{date}/move", handlers::move_stop)
+        .add(Method::POST, "/planning/{date}/lock", handlers::lock)
+        .add(
+            Method::POST,
+            "/planning/{date}/routes/{id}/driver",
+            handlers::set_driver,
+        )
+        .add(Method::GET, "/planning/routes/{id}/print", handlers::print)
+        .add(Method::GET, "/fleet", fleet::page_get)
+        .add(Method::POST, "/fleet/vehicles", fleet::add_vehicle)
+        .add(Method::POST, "/fleet/vehicles/{id}", fleet::update_vehicle)
+        .add(Method::POST, "/fleet/drivers", fleet::add_driver)
+        .add(Method::POST, "/fleet/drivers/{id}", fleet::update_driver)
+        .add(Method::GET, "/api/v1/planning/{date}", api::get_board)
+        .add(
+            Method::POST,
+            "/api/v1/planning/{date}/optimize",
+            api::optimize,
+        )
+        .add(Method::GET, "/api/v1/planning/{date}/run", api::get_run)
+        .add(
+            Method::POST,
+            "/api/v1/planning/{date}/moves",
+            api::move_stop,
+        )
+        .add(Method::POST, "/api/v1/planning/{date}/locks", api::lock)
+        .add(
+            Method::POST,
+            "/api/v1/planning/{date}/publish",
+            api::publish,
+        )
+        .add(Method::GET, "/api/v1/routes", api::list_routes)
+        .add(Method::GET, "/api/v1/routes/{id}", api::get_route)
+        .add(Method::GET, "/api/v1/vehicles", fleet::api_vehicles)
+        .add(Method::POST, "/api/v1/vehicles", fleet::api_add_vehicle)
+        .add(
+            Method::PUT,
+            "/api/v1/vehicles/{id}",
+            fleet::api_update_vehicle,
+        )
+        .add(Method::GET, "/api/v1/drivers", fleet::api_drivers)
+        .add(Method::POST, "/api/v1/drivers", fleet::api_add_driver)
+        .add(
+            Method::PUT,
+            "/api/v1/drivers/{id}",
+            fleet::api_update_driver,
+        )
+        .add(Method::GET, "/ws", crate::events::ws::socket)
+}

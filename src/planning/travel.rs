@@ -1,0 +1,236 @@
+//! Travel times and distances between points: straight-line distance × 1.3
+//! at 30 km/h by default (works with no network, and is the model of the
+//! benchmark days), or an OSRM-compatible `table` service when
+//! `routing.osrm_url` is set. Matrices are cached per set of points.
+
+use std::{
+    collections::VecDeque,
+    hash::{DefaultHasher, Hash, Hasher},
+    sync::{Arc, Mutex},
+    time::Duration,
+};
+
+use optimizer::Matrix;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+/// Road distance over straight-line distance.
+pub const CIRCUITY: f64 = 1.3;
+/// Average speed in town, km/h.
+pub const SPEED_KMH: f64 = 30.0;
+/// Matrices kept (a few dates and their re-plans).
+const CACHE_SIZE: usize = 8;
+const OSRM_TIMEOUT: Duration = Duration::from_secs(20);
+
+/// Great-circle distance in metres.
+pub fn haversine_m(a: (f64, f64), b: (f64, f64)) -> f64 {
+    const R: f64 = 6_371_000.0;
+    let (la1, la2) = (a.0.to_radians(), b.0.to_radians());
+    let dlat = la2 - la1;
+    let dlon = (b.1 - a.1).to_radians();
+    let h = (dlat / 2.0).sin().powi(2) + la1.cos() * la2.cos() * (dlon / 2.0).sin().powi(2);
+    2.0 * R * h.sqrt().asin()
+}
+
+/// Road estimate between two points: (seconds, metres), rounded to whole
+/// units like the benchmark matrices.
+pub fn estimate(a: (f64, f64), b: (f64, f64)) -> (f64, f64) {
+    let metres = (haversine_m(a, b) * CIRCUITY).round();
+    let seconds = (metres / (SPEED_KMH / 3.6)).round();
+    (seconds, metres)
+}
+
+/// The default matrix over `(lat, lon)` points.
+pub fn estimated_matrix(points: &[(f64, f64)]) -> Matrix {
+    let n = points.len();
+    let mut duration = vec![0.0; n * n];
+    let mut distance = vec![0.0; n * n];
+    for i in 0..n {
+        for j in 0..n {
+            if i != j {
+                let (s, m) = estimate(points[i], points[j]);
+                duration[i * n + j] = s;
+                distance[i * n + j] = m;
+            }
+        }
+    }
+    Matrix::new(n, duration, distance).expect("a square matrix of finite values")
+}
+
+pub struct Travel {
+    osrm_url: Option<String>,
+    cache: Mutex<VecDeque<(u64, Arc<Matrix>)>>,
+}
+
+impl Travel {
+    pub fn new(osrm_url: Option<String>) -> Self {
+        Self {
+            osrm_url: osrm_url.filter(|u| !u.trim().is_empty()),
+            cache: Mutex::new(VecDeque::new()),
+        }
+    }
+
+    /// The matrix over `(lat, lon)` points, from the cache when the same
+    /// points were asked for recently. An OSRM failure falls back to the
+    /// estimate (and is logged), so planning never stops for the network.
+    pub async fn matrix(&self, points: &[(f64, f64)]) -> Arc<Matrix> {
+        let key = key_of(points);
+        if let Some(hit) = self.cached(key) {
+            metrics::counter!("luckygas_travel_matrix_total", "source" => "cache").increment(1);
+            return hit;
+        }
+        let matrix = match &self.osrm_url {
+            Some(url) => match osrm_table(url, points).await {
+                Ok(m) => {
+                    metrics::counter!("luckygas_travel_matrix_total", "source" => "osrm")
+                        .increment(1);
+                    m
+                }
+                Err(e) => {
+                    tracing::warn!(error = %e, "OSRM table request failed; using the straight-line estimate");
+                    estimated_matrix(points)
+                }
+            },
+            None => {
+                metrics::counter!("luckygas_travel_matrix_total", "source" => "estimate")
+                    .increment(1);
+                estimated_matrix(points)
+            }
+        };
+        let matrix = Arc::new(matrix);
+        let mut cache = self.cache.lock().expect("travel cache lock");
+        if cache.len() >= CACHE_SIZE {
+            cache.pop_front();
+        }
+        cache.push_back((key, Arc::clone(&matrix)));
+        matrix
+    }
+
+    fn cached(&self, key: u64) -> Option<Arc<Matrix>> {
+        let cache = self.cache.lock().expect("travel cache lock");
+        cache
+            .iter()
+            .find(|(k, _)| *k == key)
+            .map(|(_, m)| Arc::clone(m))
+    }
+}
+
+fn key_of(points: &[(f64, f64)]) -> u64 {
+    let mut h = DefaultHasher::new();
+    for (a, b) in points {
+        a.to_bits().hash(&mut h);
+        b.to_bits().hash(&mut h);
+    }
+    h.finish()
+}
+
+/// Asks an OSRM-compatible service (`GET /table/v1/driving/…`) for both
+/// durations and distances. Plain HTTP only: such a service runs next to
+/// the application. Unreachable pairs (`null`) get the estimate.
+async fn osrm_table(base: &str, points: &[(f64, f64)]) -> Result<Matrix, String> {
+    let rest = base
+        .strip_prefix("http://")
+        .ok_or("routing.osrm_url must start with http://")?;
+    let (host, prefix) = rest.split_once('/').unwrap_or((rest, ""));
+    let coords: Vec<String> = points
+        .iter()
+        .map(|(lat, lon)| format!("{lon:.6},{lat:.6}"))
+        .collect();
+    let prefix = prefix.trim_end_matches('/');
+    let path = if prefix.is_empty() {
+        String::new()
+    } else {
+        format!("/{prefix}")
+    };
+    let request = format!(
+        "GET {path}/table/v1/driving/{}?annotations=duration,distance HTTP/1.0\r\nHost: {host}\r\nAccept: application/json\r\n\r\n",
+        coords.join(";")
+    );
+    let body = tokio::time::timeout(OSRM_TIMEOUT, async {
+        let addr = if host.contains(':') {
+            host.to_owned()
+        } else {
+            format!("{host}:80")
+        };
+        let mut stream = tokio::net::TcpStream::connect(addr)
+            .await
+            .map_err(|e| e.to_string())?;
+        stream
+            .write_all(request.as_bytes())
+            .await
+            .map_err(|e| e.to_string())?;
+        let mut raw = Vec::new();
+        stream
+            .read_to_end(&mut raw)
+            .await
+            .map_err(|e| e.to_string())?;
+        Ok::<_, String>(raw)
+    })
+    .await
+    .map_err(|_| "timed out".to_owned())??;
+    let text = String::from_utf8_lossy(&body);
+    let (head, json) = text.split_once("\r\n\r\n").ok_or("no HTTP body")?;
+    let status = head.split_whitespace().nth(1).unwrap_or("");
+    if status != "200" {
+        return Err(format!("HTTP status {status}"));
+    }
+    parse_table(json, points)
+}
+
+fn parse_table(json: &str, points: &[(f64, f64)]) -> Result<Matrix, String> {
+    let v: serde_json::Value = serde_json::from_str(json).map_err(|e| e.to_string())?;
+    if v["code"] != "Ok" {
+        return Err(format!("service answered {}", v["code"]));
+    }
+    let n = points.len();
+    let mut duration = vec![0.0; n * n];
+    let mut distance = vec![0.0; n * n];
+    for i in 0..n {
+        for j in 0..n {
+            let (est_s, est_m) = estimate(points[i], points[j]);
+            let d = v["durations"][i][j].as_f64();
+            let m = v["distances"][i][j].as_f64();
+            if v["durations"][i].as_array().map_or(0, Vec::len) != n {
+                return Err("the table does not match the points".into());
+            }
+            duration[i * n + j] = d.filter(|x| x.is_finite() && *x >= 0.0).unwrap_or(est_s);
+            distance[i * n + j] = m.filter(|x| x.is_finite() && *x >= 0.0).unwrap_or(est_m);
+        }
+    }
+    Matrix::new(n, duration, distance)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_estimate_is_road_distance_at_town_speed() {
+        // About 11.1 km per 0.1° of latitude.
+        let (s, m) = estimate((24.9, 121.3), (25.0, 121.3));
+        assert!((m - 11_119.5 * 1.3).abs() < 20.0, "{m}");
+        assert!((s - m / (30.0 / 3.6)).abs() < 1.0);
+        let mx = estimated_matrix(&[(24.9, 121.3), (25.0, 121.3)]);
+        assert!(mx.distance(0, 0).abs() < f64::EPSILON);
+        assert!((mx.distance(0, 1) - mx.distance(1, 0)).abs() < f64::EPSILON);
+    }
+
+    #[test]
+    fn an_osrm_table_is_read_and_gaps_get_the_estimate() {
+        let pts = [(24.9, 121.3), (25.0, 121.3)];
+        let json =
+            r#"{"code":"Ok","durations":[[0,900],[null,0]],"distances":[[0,15000],[14000,0]]}"#;
+        let m = parse_table(json, &pts).unwrap();
+        assert!((m.duration(0, 1) - 900.0).abs() < f64::EPSILON);
+        assert!((m.distance(1, 0) - 14_000.0).abs() < f64::EPSILON);
+        assert!((m.duration(1, 0) - estimate(pts[1], pts[0]).0).abs() < f64::EPSILON);
+        assert!(parse_table(r#"{"code":"NoRoute"}"#, &pts).is_err());
+    }
+
+    #[tokio::test]
+    async fn the_same_points_come_from_the_cache() {
+        let t = Travel::new(None);
+        let a = t.matrix(&[(24.9, 121.3), (25.0, 121.2)]).await;
+        let b = t.matrix(&[(24.9, 121.3), (25.0, 121.2)]).await;
+        assert!(Arc::ptr_eq(&a, &b));
+    }
+}

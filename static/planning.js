@@ -1,0 +1,189 @@
+// The planning board: the route map, drag-and-drop of stops, and live
+// progress of an optimization over the event socket (/ws), with polling as
+// a fallback while a run is going.
+(function () {
+  "use strict";
+  var board = JSON.parse(document.getElementById("board-data").textContent || "{}");
+  var TAOYUAN = [24.99, 121.30];
+
+  function csrf() {
+    var m = document.querySelector('meta[name="csrf-token"]');
+    return m ? m.getAttribute("content") : "";
+  }
+
+  function esc(s) {
+    return String(s == null ? "" : s).replace(/[&<>"']/g, function (c) {
+      return { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" }[c];
+    });
+  }
+
+  // ----- Map -----
+  function numberIcon(n, color) {
+    return window.L.divIcon({
+      className: "stop-pin",
+      html: '<span style="background:' + color + '">' + n + "</span>",
+      iconSize: [24, 24],
+      iconAnchor: [12, 12],
+    });
+  }
+
+  function drawMap() {
+    var el = document.getElementById("plan-map");
+    if (!el || !window.L) { return; }
+    var map = window.L.map(el, { scrollWheelZoom: false }).setView(board.depot || TAOYUAN, 11);
+    if (el.dataset.tiles) {
+      window.L.tileLayer(el.dataset.tiles, { maxZoom: 19, attribution: el.dataset.attribution || "" }).addTo(map);
+    }
+    var bounds = [];
+    if (board.depot) {
+      window.L.marker(board.depot, {
+        icon: window.L.divIcon({ className: "depot-pin", html: "<span>倉</span>", iconSize: [26, 26], iconAnchor: [13, 13] }),
+        title: board.depot_name,
+      }).addTo(map);
+      bounds.push(board.depot);
+    }
+    (board.routes || []).forEach(function (r) {
+      var line = board.depot ? [board.depot] : [];
+      r.stops.forEach(function (s) {
+        if (s.lat == null || s.lon == null) { return; }
+        var p = [s.lat, s.lon];
+        line.push(p);
+        bounds.push(p);
+        window.L.marker(p, { icon: numberIcon(s.sequence, r.color), title: s.customer_name })
+          .bindPopup("<b>" + esc(s.arrival) + " " + esc(s.customer_name) + "</b><br>" + esc(s.address) +
+            "<br>" + esc(s.cylinders) + "<br>" + esc(r.number || "#" + r.seq) + " · " + esc(r.plate))
+          .addTo(map);
+      });
+      if (board.depot) { line.push(board.depot); }
+      if (line.length > 1) {
+        window.L.polyline(line, { color: r.color, weight: 3, opacity: 0.8 }).addTo(map);
+      }
+    });
+    el.dataset.routes = String((board.routes || []).length);
+    if (bounds.length > 1) { map.fitBounds(bounds, { padding: [20, 20] }); }
+  }
+
+  // ----- Moving stops -----
+  function post(url, fields) {
+    var body = new URLSearchParams();
+    body.set("csrf_token", csrf());
+    Object.keys(fields).forEach(function (k) { body.set(k, fields[k]); });
+    return fetch(url, {
+      method: "POST",
+      body: body,
+      credentials: "same-origin",
+      headers: { "X-CSRF-Token": csrf() },
+    }).then(function (res) {
+      if (res.ok) { window.location.reload(); return; }
+      return res.text().then(function (html) {
+        var doc = new DOMParser().parseFromString(html, "text/html");
+        var msg = doc.getElementById("plan-error");
+        window.alert(msg ? msg.textContent.trim() : res.status + " " + res.statusText);
+      });
+    });
+  }
+
+  function setupDrag() {
+    var dragged = null;
+    document.querySelectorAll("li.stop[draggable]").forEach(function (li) {
+      li.addEventListener("dragstart", function (e) {
+        dragged = li;
+        li.classList.add("dragging");
+        e.dataTransfer.effectAllowed = "move";
+        e.dataTransfer.setData("text/plain", li.dataset.orderId);
+      });
+      li.addEventListener("dragend", function () { li.classList.remove("dragging"); });
+    });
+    document.querySelectorAll("ol.stops").forEach(function (ol) {
+      ol.addEventListener("dragover", function (e) {
+        if (!dragged) { return; }
+        e.preventDefault();
+        var after = null;
+        ol.querySelectorAll("li.stop:not(.dragging)").forEach(function (li) {
+          var box = li.getBoundingClientRect();
+          if (after === null && e.clientY < box.top + box.height / 2) { after = li; }
+        });
+        if (after) { ol.insertBefore(dragged, after); } else { ol.appendChild(dragged); }
+      });
+      ol.addEventListener("drop", function (e) {
+        if (!dragged) { return; }
+        e.preventDefault();
+        var items = Array.prototype.slice.call(ol.querySelectorAll("li.stop"));
+        var position = items.indexOf(dragged) + 1;
+        var order = dragged.dataset.orderId;
+        dragged = null;
+        post("/planning/" + board.date + "/move", {
+          order_id: order,
+          route_id: ol.dataset.routeId,
+          position: String(position),
+          version: String(board.version),
+        });
+      });
+    });
+  }
+
+  // ----- Live progress -----
+  var progress = document.getElementById("progress");
+  var running = progress && !progress.classList.contains("hidden");
+
+  function showRun(run) {
+    if (!progress || !run) { return; }
+    var pct = Math.round((run.fraction || 0) * 100);
+    progress.classList.remove("hidden");
+    document.getElementById("progress-bar").style.width = pct + "%";
+    var text = pct + "%";
+    if (run.best_km != null) { text += " · " + progress.dataset.best + " " + run.best_km + " km"; }
+    text += " · " + progress.dataset.by + " " + run.started_by;
+    document.getElementById("progress-text").textContent = text;
+    var btn = document.getElementById("optimize");
+    if (btn) { btn.disabled = run.state === "running"; }
+  }
+
+  function onEvent(msg) {
+    if (!msg || !msg.data || msg.data.date !== board.date) { return; }
+    if (msg.type === "plan.progress") {
+      running = true;
+      showRun(msg.data);
+    } else if (msg.type === "plan.finished") {
+      showRun(msg.data);
+      window.location.reload();
+    } else if (msg.type === "plan.changed" || msg.type === "plan.published") {
+      var note = document.getElementById("stale-note");
+      if (note) { note.classList.remove("hidden"); }
+    }
+  }
+
+  function connect(delay) {
+    if (!window.WebSocket) { return; }
+    var proto = window.location.protocol === "https:" ? "wss:" : "ws:";
+    var ws = new WebSocket(proto + "//" + window.location.host + "/ws");
+    ws.onopen = function () { delay = 1000; document.body.dataset.live = "1"; };
+    ws.onmessage = function (e) {
+      try { onEvent(JSON.parse(e.data)); } catch (err) { /* not for us */ }
+    };
+    ws.onclose = function () {
+      document.body.dataset.live = "0";
+      setTimeout(function () { connect(Math.min(delay * 2, 30000)); }, delay);
+    };
+  }
+
+  // While a run is going, poll too: the socket may be blocked by a proxy.
+  function poll() {
+    if (!running) { return; }
+    fetch("/api/v1/planning/" + board.date + "/run", { credentials: "same-origin" })
+      .then(function (r) { return r.ok ? r.json() : null; })
+      .then(function (run) {
+        if (!run) { return; }
+        if (run.state === "running") { showRun(run); setTimeout(poll, 2000); }
+        else { window.location.reload(); }
+      })
+      .catch(function () { setTimeout(poll, 4000); });
+  }
+
+  document.addEventListener("DOMContentLoaded", function () {
+    drawMap();
+    setupDrag();
+    connect(1000);
+    if (running) { setTimeout(poll, 2000); }
+  });
+})();

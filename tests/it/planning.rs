@@ -1,0 +1,714 @@
+//! Route planning through the real server: optimize the demo day, publish,
+//! re-plan with a new order mid-day, and the refusals (no trucks, stale or
+//! changed plans, bad trucks, impossible orders, drivers' view).
+
+use std::time::Duration;
+
+use luckygas::auth::Role;
+use reqwest::Method;
+use sea_orm::{ActiveModelTrait, Set};
+use serde_json::{Value, json};
+
+use crate::test_app::{TestApp, customer_json, spawn_with};
+
+const TOMORROW: &str = "2026-12-01";
+
+async fn app() -> TestApp {
+    // A fixed search effort: the same orders always give the same plan.
+    spawn_with(|c| c.planning.iterations = Some(30_000)).await
+}
+
+async fn depot(app: &TestApp) {
+    let now = app.state.clock.now();
+    luckygas::depots::ActiveModel {
+        name: Set("總倉".into()),
+        address: Set("桃園市桃園區".into()),
+        lat: Set(24.99),
+        lon: Set(121.30),
+        created_at: Set(now),
+        updated_at: Set(now),
+        ..Default::default()
+    }
+    .insert(&app.state.db)
+    .await
+    .unwrap();
+}
+
+async fn call(
+    app: &TestApp,
+    method: Method,
+    path: &str,
+    token: &str,
+    body: Option<Value>,
+) -> (u16, Value) {
+    let res = app.api(method, path, token, body).await;
+    let status = res.status().as_u16();
+    (status, res.json().await.unwrap_or(Value::Null))
+}
+
+/// Waits for the date's optimization run to finish and returns it.
+async fn finished(app: &TestApp, token: &str, date: &str) -> Value {
+    for _ in 0..600 {
+        let (_, run) = call(
+            app,
+            Method::GET,
+            &format!("/api/v1/planning/{date}/run"),
+            token,
+            None,
+        )
+        .await;
+        if run["state"] != "running" {
+            assert_eq!(run["state"], "succeeded", "{run}");
+            return run;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("the optimization never finished");
+}
+
+async fn board(app: &TestApp, token: &str, date: &str) -> Value {
+    call(
+        app,
+        Method::GET,
+        &format!("/api/v1/planning/{date}"),
+        token,
+        None,
+    )
+    .await
+    .1
+}
+
+fn stops_of(b: &Value) -> Vec<(i64, i64, i64)> {
+    // (route id, sequence, order id)
+    let mut out = Vec::new();
+    for r in b["routes"].as_array().unwrap() {
+        for s in r["stops"].as_array().unwrap() {
+            out.push((
+                r["id"].as_i64().unwrap(),
+                s["sequence"].as_i64().unwrap(),
+                s["order_id"].as_i64().unwrap(),
+            ));
+        }
+    }
+    out
+}
+
+#[tokio::test]
+async fn the_demo_day_is_optimized_published_and_replanned_mid_day() {
+    let app = app().await;
+    luckygas::demo::seed(&app.state.db, app.state.clock.now())
+        .await
+        .unwrap();
+    app.create_user("mia", Role::Manager).await;
+    let token = app.token("mia").await;
+
+    let (status, first) = call(
+        &app,
+        Method::POST,
+        &format!("/api/v1/planning/{TOMORROW}/optimize"),
+        &token,
+        Some(json!({})),
+    )
+    .await;
+    assert_eq!(status, 202, "{first}");
+    assert_eq!(first["started"], true);
+    // A second person asking now sees the running job instead of a new one.
+    let (status, second) = call(
+        &app,
+        Method::POST,
+        &format!("/api/v1/planning/{TOMORROW}/optimize"),
+        &token,
+        Some(json!({})),
+    )
+    .await;
+    assert_eq!(status, 200, "{second}");
+    assert_eq!(second["started"], false);
+    assert_eq!(second["run"]["id"], first["run"]["id"]);
+    let run = finished(&app, &token, TOMORROW).await;
+    assert!(run["best_km"].as_f64().unwrap() > 10.0);
+
+    let b = board(&app, &token, TOMORROW).await;
+    assert_eq!(b["status"], "draft");
+    let total = b["orders_total"].as_u64().unwrap();
+    assert!(total >= 100, "the demo has about 120 orders a day: {total}");
+    let stops = stops_of(&b);
+    // Every order is on a route or listed with a reason; none is both.
+    assert_eq!(
+        stops.len() + b["unassigned"].as_array().unwrap().len(),
+        total as usize
+    );
+    assert!(
+        stops.len() as u64 * 10 >= total * 9,
+        "most orders fit: {} of {total}",
+        stops.len()
+    );
+    for r in b["routes"].as_array().unwrap() {
+        assert!(r["load_kg"].as_i64() <= r["capacity_kg"].as_i64(), "{r}");
+        assert!(
+            r["load_slots"].as_i64() <= r["capacity_slots"].as_i64(),
+            "{r}"
+        );
+        for s in r["stops"].as_array().unwrap() {
+            assert_eq!(s["late"], false, "{s}");
+        }
+    }
+    // The yardstick: at least 25 % shorter than the same orders by district.
+    let saving = b["saving_pct"].as_f64().unwrap();
+    assert!(
+        saving >= 25.0,
+        "saving {saving}% over {} km naive",
+        b["naive_km"]
+    );
+
+    // A stale version is refused and publishes nothing.
+    let v = b["version"].as_i64().unwrap();
+    let (status, _) = call(
+        &app,
+        Method::POST,
+        &format!("/api/v1/planning/{TOMORROW}/publish"),
+        &token,
+        Some(json!({"version": v + 5})),
+    )
+    .await;
+    assert_eq!(status, 409);
+    let (status, published) = call(
+        &app,
+        Method::POST,
+        &format!("/api/v1/planning/{TOMORROW}/publish"),
+        &token,
+        Some(json!({"version": v})),
+    )
+    .await;
+    assert_eq!(status, 200, "{published}");
+    assert_eq!(published["status"], "published");
+    let numbers: Vec<&str> = published["routes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["number"].as_str().unwrap())
+        .collect();
+    assert_eq!(numbers[0], "R20261201-01");
+    assert_eq!(numbers.len(), b["routes"].as_array().unwrap().len());
+    let planned: Value = app
+        .api(
+            Method::GET,
+            &format!("/api/v1/orders?date={TOMORROW}&status=planned&per_page=1"),
+            &token,
+            None,
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(planned["total"].as_u64().unwrap(), stops.len() as u64);
+
+    // Mid-day: the first stop of the first route is delivered, and a
+    // customer calls for a new order.
+    let before = stops_of(&published);
+    let (route1, _, delivered) = before[0];
+    for action in ["depart", "deliver"] {
+        let (status, body) = call(
+            &app,
+            Method::POST,
+            &format!("/api/v1/orders/{delivered}/transitions"),
+            &token,
+            Some(json!({"action": action})),
+        )
+        .await;
+        assert_eq!(status, 200, "{body}");
+    }
+    let (status, new_order) = call(&app, Method::POST, "/api/v1/orders", &token, Some(json!({
+        "customer_code": "C00002", "requested_date": TOMORROW, "lines": [{"size": "20", "quantity": 1}]
+    }))).await;
+    assert_eq!(status, 201, "{new_order}");
+    let new_id = new_order["id"].as_i64().unwrap();
+    let b = board(&app, &token, TOMORROW).await;
+    assert!(
+        b["unassigned"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|u| u["order_id"] == new_id && u["reason_code"] == "new")
+    );
+
+    let (status, re) = call(
+        &app,
+        Method::POST,
+        &format!("/api/v1/planning/{TOMORROW}/optimize"),
+        &token,
+        Some(json!({})),
+    )
+    .await;
+    assert_eq!(status, 202, "{re}");
+    assert_eq!(re["run"]["kind"], "replan");
+    finished(&app, &token, TOMORROW).await;
+    let after = board(&app, &token, TOMORROW).await;
+    assert_eq!(after["status"], "changed");
+    let now = stops_of(&after);
+    // The delivered stop is still first on its route; every planned stop is
+    // on the same route in the same order; the new order is added.
+    assert!(now.contains(&(route1, 1, delivered)));
+    for route in after["routes"].as_array().unwrap() {
+        let id = route["id"].as_i64().unwrap();
+        let kept: Vec<i64> = now
+            .iter()
+            .filter(|s| s.0 == id && s.2 != new_id)
+            .map(|s| s.2)
+            .collect();
+        let was: Vec<i64> = before.iter().filter(|s| s.0 == id).map(|s| s.2).collect();
+        assert_eq!(kept, was, "route {id} changed");
+    }
+    let added: Vec<&Value> = after["routes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|r| r["stops"].as_array().unwrap())
+        .filter(|s| s["change"] == "added")
+        .collect();
+    assert_eq!(added.len(), 1);
+    assert_eq!(added[0]["order_id"], new_id);
+    let v = after["version"].as_i64().unwrap();
+    let (status, again) = call(
+        &app,
+        Method::POST,
+        &format!("/api/v1/planning/{TOMORROW}/publish"),
+        &token,
+        Some(json!({"version": v})),
+    )
+    .await;
+    assert_eq!(status, 200, "{again}");
+    let (_, o) = call(
+        &app,
+        Method::GET,
+        &format!("/api/v1/orders/{new_id}"),
+        &token,
+        None,
+    )
+    .await;
+    assert_eq!(o["status"], "planned");
+}
+
+/// A depot, one truck and three customers with orders for tomorrow.
+async fn small_day(app: &TestApp, token: &str) -> Vec<i64> {
+    depot(app).await;
+    app.seed_prices().await;
+    let (status, v) = call(app, Method::POST, "/api/v1/vehicles", token, Some(json!({"plate": "abc-1234", "label": "小貨車", "capacity_kg": 900, "capacity_slots": 20}))).await;
+    assert_eq!(status, 201, "{v}");
+    assert_eq!(v["plate"], "ABC-1234");
+    let mut ids = Vec::new();
+    for (i, (name, phone, lat)) in [
+        ("王記麵店", "0912-345-671", 24.95),
+        ("林家", "0912-345-672", 24.96),
+        ("陳家", "0912-345-673", 24.97),
+    ]
+    .iter()
+    .enumerate()
+    {
+        let mut c = customer_json(name, phone);
+        c["lat"] = json!(lat);
+        c["tax_id"] = Value::Null;
+        c["delivery_windows"] = json!("");
+        let c: Value = app.api_customer(token, c).await.json().await.unwrap();
+        let (status, o) = call(app, Method::POST, "/api/v1/orders", token, Some(json!({
+            "customer_id": c["id"], "requested_date": TOMORROW, "lines": [{"size": "20", "quantity": 1 + i}]
+        }))).await;
+        assert_eq!(status, 201, "{o}");
+        ids.push(o["id"].as_i64().unwrap());
+    }
+    ids
+}
+
+#[tokio::test]
+async fn publishing_a_plan_whose_orders_changed_is_refused_and_changes_nothing() {
+    let app = app().await;
+    app.create_user("mia", Role::Manager).await;
+    let token = app.token("mia").await;
+    let ids = small_day(&app, &token).await;
+    call(
+        &app,
+        Method::POST,
+        &format!("/api/v1/planning/{TOMORROW}/optimize"),
+        &token,
+        Some(json!({})),
+    )
+    .await;
+    finished(&app, &token, TOMORROW).await;
+    let b = board(&app, &token, TOMORROW).await;
+    assert_eq!(stops_of(&b).len(), 3);
+    // Someone cancels an order after the plan was computed.
+    let (status, o) = call(
+        &app,
+        Method::POST,
+        &format!("/api/v1/orders/{}/transitions", ids[1]),
+        &token,
+        Some(json!({"action": "cancel"})),
+    )
+    .await;
+    assert_eq!(status, 200, "{o}");
+    let (status, err) = call(
+        &app,
+        Method::POST,
+        &format!("/api/v1/planning/{TOMORROW}/publish"),
+        &token,
+        Some(json!({"version": b["version"]})),
+    )
+    .await;
+    assert_eq!(status, 409);
+    let msg = err["error"]["message"].as_str().unwrap();
+    assert!(msg.contains(o["order_number"].as_str().unwrap()), "{msg}");
+    let after = board(&app, &token, TOMORROW).await;
+    assert_eq!(after["status"], "draft");
+    assert!(
+        after["routes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|r| r["number"].is_null())
+    );
+    let (_, first) = call(
+        &app,
+        Method::GET,
+        &format!("/api/v1/orders/{}", ids[0]),
+        &token,
+        None,
+    )
+    .await;
+    assert_eq!(first["status"], "pending", "nothing was planned");
+}
+
+#[tokio::test]
+async fn moving_and_locking_stops_then_reoptimizing_keeps_them_on_their_truck() {
+    let app = app().await;
+    app.create_user("mia", Role::Manager).await;
+    let token = app.token("mia").await;
+    let ids = small_day(&app, &token).await;
+    call(
+        &app,
+        Method::POST,
+        "/api/v1/vehicles",
+        &token,
+        Some(json!({"plate": "XYZ-9", "capacity_kg": 900, "capacity_slots": 20})),
+    )
+    .await;
+    call(
+        &app,
+        Method::POST,
+        &format!("/api/v1/planning/{TOMORROW}/optimize"),
+        &token,
+        Some(json!({})),
+    )
+    .await;
+    finished(&app, &token, TOMORROW).await;
+    let b = board(&app, &token, TOMORROW).await;
+    let routes = b["routes"].as_array().unwrap();
+    assert_eq!(routes.len(), 1, "one truck is enough: {b}");
+    let route = routes[0]["id"].as_i64().unwrap();
+    // Move the last order to the front.
+    let (status, moved) = call(
+        &app,
+        Method::POST,
+        &format!("/api/v1/planning/{TOMORROW}/moves"),
+        &token,
+        Some(json!({
+            "order_id": ids[2], "route_id": route, "position": 1, "version": b["version"]
+        })),
+    )
+    .await;
+    assert_eq!(status, 200, "{moved}");
+    let first = &moved["routes"][0]["stops"][0];
+    assert_eq!(first["order_id"], ids[2]);
+    assert_eq!(first["locked"], true, "a moved stop is locked to its truck");
+    // The old version is now stale.
+    let (status, _) = call(
+        &app,
+        Method::POST,
+        &format!("/api/v1/planning/{TOMORROW}/moves"),
+        &token,
+        Some(json!({
+            "order_id": ids[0], "route_id": route, "position": 1, "version": b["version"]
+        })),
+    )
+    .await;
+    assert_eq!(status, 409);
+    // Off the routes: listed as taken off by hand.
+    let (status, off) = call(
+        &app,
+        Method::POST,
+        &format!("/api/v1/planning/{TOMORROW}/moves"),
+        &token,
+        Some(json!({
+            "order_id": ids[0], "route_id": null, "version": moved["version"]
+        })),
+    )
+    .await;
+    assert_eq!(status, 200, "{off}");
+    assert!(
+        off["unassigned"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|u| u["order_id"] == ids[0] && u["reason_code"] == "manual")
+    );
+    // Unlock and lock through the API.
+    let (status, _) = call(
+        &app,
+        Method::POST,
+        &format!("/api/v1/planning/{TOMORROW}/locks"),
+        &token,
+        Some(json!({"order_id": ids[1], "locked": true})),
+    )
+    .await;
+    assert_eq!(status, 200);
+    // Re-optimizing keeps the locked stops on that truck and brings the
+    // taken-off order back.
+    call(
+        &app,
+        Method::POST,
+        &format!("/api/v1/planning/{TOMORROW}/optimize"),
+        &token,
+        Some(json!({})),
+    )
+    .await;
+    finished(&app, &token, TOMORROW).await;
+    let again = board(&app, &token, TOMORROW).await;
+    let truck = routes[0]["vehicle_id"].clone();
+    for id in [ids[1], ids[2]] {
+        let r = again["routes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| {
+                r["stops"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .any(|s| s["order_id"] == id)
+            })
+            .unwrap();
+        assert_eq!(r["vehicle_id"], truck);
+    }
+    assert_eq!(stops_of(&again).len(), 3);
+}
+
+#[tokio::test]
+async fn impossible_orders_and_bad_input_get_reasons_not_crashes() {
+    let app = app().await;
+    app.create_user("mia", Role::Manager).await;
+    let token = app.token("mia").await;
+    let path = format!("/api/v1/planning/{TOMORROW}/optimize");
+
+    // Nothing set up: no depot.
+    let (status, e) = call(&app, Method::POST, &path, &token, Some(json!({}))).await;
+    assert_eq!(status, 409, "{e}");
+    depot(&app).await;
+    // No trucks.
+    let (status, e) = call(&app, Method::POST, &path, &token, Some(json!({}))).await;
+    assert_eq!(status, 409);
+    assert!(
+        e["error"]["message"].as_str().unwrap().contains("車輛"),
+        "{e}"
+    );
+    // A truck with zero capacity is a field error.
+    let (status, e) = call(
+        &app,
+        Method::POST,
+        "/api/v1/vehicles",
+        &token,
+        Some(json!({"plate": "Z-1", "capacity_kg": 0, "capacity_slots": 10})),
+    )
+    .await;
+    assert_eq!(status, 422);
+    assert_eq!(e["error"]["fields"][0]["field"], "capacity_kg");
+    assert!(
+        e["error"]["fields"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("載重")
+    );
+    call(
+        &app,
+        Method::POST,
+        "/api/v1/vehicles",
+        &token,
+        Some(json!({"plate": "S-1", "capacity_kg": 300, "capacity_slots": 10})),
+    )
+    .await;
+    let (status, e) = call(
+        &app,
+        Method::POST,
+        "/api/v1/vehicles",
+        &token,
+        Some(json!({"plate": "s-1", "capacity_kg": 300, "capacity_slots": 10})),
+    )
+    .await;
+    assert_eq!(status, 422, "duplicate plate: {e}");
+    // No orders.
+    let (status, e) = call(&app, Method::POST, &path, &token, Some(json!({}))).await;
+    assert_eq!(status, 409);
+    assert!(
+        e["error"]["message"].as_str().unwrap().contains("訂單"),
+        "{e}"
+    );
+    // A past date and a bad date.
+    let (status, _) = call(
+        &app,
+        Method::POST,
+        "/api/v1/planning/2026-11-29/optimize",
+        &token,
+        Some(json!({})),
+    )
+    .await;
+    assert_eq!(status, 422);
+    let (status, e) = call(
+        &app,
+        Method::POST,
+        "/api/v1/planning/tomorrow/optimize",
+        &token,
+        Some(json!({})),
+    )
+    .await;
+    assert_eq!(status, 422);
+    assert_eq!(e["error"]["fields"][0]["field"], "date");
+
+    app.seed_prices().await;
+    let mut plain = customer_json("一般", "0912-000-001");
+    plain["tax_id"] = Value::Null;
+    plain["delivery_windows"] = json!("");
+    let mut nowhere = customer_json("沒座標", "0912-000-002");
+    nowhere["tax_id"] = Value::Null;
+    nowhere["lat"] = Value::Null;
+    nowhere["lon"] = Value::Null;
+    let mut night = customer_json("夜間", "0912-000-003");
+    night["tax_id"] = Value::Null;
+    night["delivery_windows"] = json!("22:00-23:00");
+    let mut orders = Vec::new();
+    for (c, lines) in [
+        (plain.clone(), json!([{"size": "20", "quantity": 1}])),
+        (nowhere, json!([{"size": "20", "quantity": 1}])),
+        (night, json!([{"size": "20", "quantity": 1}])),
+        // 9 × 90 kg: larger than the 300 kg truck.
+        (
+            {
+                let mut p = plain;
+                p["phones"] = json!(["0912-000-004"]);
+                p["name"] = json!("大單");
+                p
+            },
+            json!([{"size": "50", "quantity": 9}]),
+        ),
+    ] {
+        let c: Value = app.api_customer(&token, c).await.json().await.unwrap();
+        let (status, o) = call(
+            &app,
+            Method::POST,
+            "/api/v1/orders",
+            &token,
+            Some(json!({"customer_id": c["id"], "requested_date": TOMORROW, "lines": lines})),
+        )
+        .await;
+        assert_eq!(status, 201, "{o}");
+        orders.push(o["id"].as_i64().unwrap());
+    }
+    let (status, _) = call(&app, Method::POST, &path, &token, Some(json!({}))).await;
+    assert_eq!(status, 202);
+    finished(&app, &token, TOMORROW).await;
+    let b = board(&app, &token, TOMORROW).await;
+    let reason = |id: i64| {
+        b["unassigned"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|u| u["order_id"] == id)
+            .map(|u| {
+                (
+                    u["reason_code"].as_str().unwrap().to_owned(),
+                    u["reason"].as_str().unwrap().to_owned(),
+                )
+            })
+    };
+    assert_eq!(reason(orders[0]), None, "the plain order is served");
+    assert_eq!(reason(orders[1]).unwrap().0, "missing_coordinates");
+    assert_eq!(reason(orders[2]).unwrap().0, "time_window");
+    let (code, text) = reason(orders[3]).unwrap();
+    assert_eq!(code, "capacity");
+    assert!(text.contains("載重"), "{text}");
+}
+
+#[tokio::test]
+async fn drivers_see_only_their_own_published_routes() {
+    let app = app().await;
+    app.create_user("mia", Role::Manager).await;
+    let driver_user = app.create_user("dan", Role::Driver).await;
+    app.create_user("dora", Role::Driver).await;
+    let token = app.token("mia").await;
+    small_day(&app, &token).await;
+    let (_, vehicles) = call(&app, Method::GET, "/api/v1/vehicles", &token, None).await;
+    let (status, d) = call(&app, Method::POST, "/api/v1/drivers", &token, Some(json!({
+        "name": "陳志明", "phone": "0912-111-222", "user_id": driver_user, "vehicle_id": vehicles[0]["id"], "shift_start": "08:00", "shift_end": "17:00"
+    }))).await;
+    assert_eq!(status, 201, "{d}");
+    let (status, e) = call(
+        &app,
+        Method::POST,
+        "/api/v1/drivers",
+        &token,
+        Some(json!({"name": "錯", "shift_start": "18:00", "shift_end": "08:00"})),
+    )
+    .await;
+    assert_eq!(status, 422);
+    assert_eq!(e["error"]["fields"][0]["field"], "shift_end");
+
+    call(
+        &app,
+        Method::POST,
+        &format!("/api/v1/planning/{TOMORROW}/optimize"),
+        &token,
+        Some(json!({})),
+    )
+    .await;
+    finished(&app, &token, TOMORROW).await;
+    let dan = app.token("dan").await;
+    let dora = app.token("dora").await;
+    let path = format!("/api/v1/routes?date={TOMORROW}");
+    let (_, mine) = call(&app, Method::GET, &path, &dan, None).await;
+    assert_eq!(
+        mine.as_array().unwrap().len(),
+        0,
+        "a draft is not shown to drivers"
+    );
+    let b = board(&app, &token, TOMORROW).await;
+    call(
+        &app,
+        Method::POST,
+        &format!("/api/v1/planning/{TOMORROW}/publish"),
+        &token,
+        Some(json!({"version": b["version"]})),
+    )
+    .await;
+    let (status, mine) = call(&app, Method::GET, &path, &dan, None).await;
+    assert_eq!(status, 200);
+    assert_eq!(mine.as_array().unwrap().len(), 1);
+    assert_eq!(mine[0]["driver_name"], "陳志明");
+    assert_eq!(mine[0]["stops"].as_array().unwrap().len(), 3);
+    let (_, theirs) = call(&app, Method::GET, &path, &dora, None).await;
+    assert_eq!(theirs.as_array().unwrap().len(), 0);
+    let id = mine[0]["id"].as_i64().unwrap();
+    let (status, _) = call(
+        &app,
+        Method::GET,
+        &format!("/api/v1/routes/{id}"),
+        &dora,
+        None,
+    )
+    .await;
+    assert_eq!(status, 404);
+    let (status, _) = call(
+        &app,
+        Method::GET,
+        &format!("/api/v1/planning/{TOMORROW}"),
+        &dan,
+        None,
+    )
+    .await;
+    assert_eq!(status, 403, "drivers do not plan");
+}
