@@ -154,7 +154,9 @@ impl Day {
                 .all(db)
                 .await?
             {
-                phones.entry(p.customer_id).or_insert(p.phone);
+                // Shown as typed on paper: 0912-345-678.
+                let shown = crate::domain::Phone::parse(&p.phone).map_or(p.phone, |x| x.display());
+                phones.entry(p.customer_id).or_insert(shown);
             }
         }
         let mut orders = HashMap::new();

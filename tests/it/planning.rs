@@ -712,3 +712,154 @@ async fn drivers_see_only_their_own_published_routes() {
     .await;
     assert_eq!(status, 403, "drivers do not plan");
 }
+
+#[tokio::test]
+async fn the_board_optimizes_shows_progress_and_the_map_moves_a_stop_publishes_and_prints() {
+    use crate::browser;
+    // Long enough a search that the board shows it running.
+    let app = spawn_with(|c| c.planning.iterations = Some(400_000)).await;
+    luckygas::demo::seed(&app.state.db, app.state.clock.now())
+        .await
+        .unwrap();
+    app.create_user("mia", Role::Manager).await;
+    let Some(b) = browser::start(1400, "zh-TW").await else {
+        return;
+    };
+    b.goto(&app.url("/login")).await;
+    b.fill("#username", "mia").await;
+    b.fill("#password", crate::test_app::PASSWORD).await;
+    b.click("#login-submit").await;
+    b.wait_for_text("您好").await;
+    b.goto(&app.url(&format!("/planning?date={TOMORROW}")))
+        .await;
+    b.wait_for_text("尚未規劃").await;
+    assert_eq!(
+        b.client
+            .find_all(fantoccini::Locator::Css("input[name=vehicle_ids]"))
+            .await
+            .unwrap()
+            .len(),
+        10
+    );
+    b.click("#optimize").await;
+    // The run is under way: the progress bar shows, then the board reloads
+    // itself with the routes when it finishes.
+    b.find("#progress:not(.hidden)").await;
+    b.screenshot("planning-running").await;
+    for _ in 0..600 {
+        if b.client
+            .find(fantoccini::Locator::Css(".route-card .stop"))
+            .await
+            .is_ok()
+        {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    b.wait_for_text("草稿").await;
+    let routes = b
+        .client
+        .find_all(fantoccini::Locator::Css("section.route-card[id^=route-]"))
+        .await
+        .unwrap()
+        .len();
+    assert!(routes >= 5, "{routes} routes");
+    // The map drew a line per route and a numbered pin per stop.
+    let pins = b
+        .client
+        .find_all(fantoccini::Locator::Css("#plan-map .stop-pin"))
+        .await
+        .unwrap()
+        .len();
+    let stops = b
+        .client
+        .find_all(fantoccini::Locator::Css(
+            "section.route-card[id^=route-] li.stop",
+        ))
+        .await
+        .unwrap()
+        .len();
+    assert_eq!(pins, stops);
+    assert!(b.text("#fig-saving").await.contains('%'));
+    b.screenshot("planning-board").await;
+
+    // Move the last stop of the first route to the front of the second.
+    let first = b.find("section.route-card[id^=route-]").await;
+    let moved = first
+        .find(fantoccini::Locator::Css("li.stop:last-child"))
+        .await
+        .unwrap();
+    let order_id = moved.attr("data-order-id").await.unwrap().unwrap();
+    let second_id: String = b
+        .client
+        .execute(
+            "return document.querySelectorAll('section.route-card[id^=route-]')[1].id.slice(6)",
+            vec![],
+        )
+        .await
+        .unwrap()
+        .as_str()
+        .unwrap()
+        .to_owned();
+    moved
+        .find(fantoccini::Locator::Css("details.move summary"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    let form = moved
+        .find(fantoccini::Locator::Css("form.move-form"))
+        .await
+        .unwrap();
+    form.find(fantoccini::Locator::Css("select[name=route_id]"))
+        .await
+        .unwrap()
+        .select_by_value(&second_id)
+        .await
+        .unwrap();
+    form.find(fantoccini::Locator::Css("input[name=position]"))
+        .await
+        .unwrap()
+        .send_keys("1")
+        .await
+        .unwrap();
+    form.find(fantoccini::Locator::Css("button[type=submit]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    b.wait_for_text("已移動站點").await;
+    let top = b
+        .find(&format!("#route-{second_id} li.stop:first-child"))
+        .await;
+    assert_eq!(top.attr("data-order-id").await.unwrap().unwrap(), order_id);
+    assert!(
+        top.text().await.unwrap().contains("已固定"),
+        "a moved stop is locked"
+    );
+
+    // Publish (after the confirmation dialog).
+    b.click("#publish").await;
+    b.client.accept_alert().await.unwrap();
+    b.wait_for_text("路線已發布").await;
+    assert!(b.text("#plan-status").await.contains("已發布"));
+    b.screenshot("planning-published").await;
+
+    // The printable sheet of the second route.
+    b.goto(&app.url(&format!("/planning/routes/{second_id}/print")))
+        .await;
+    let number = b.text("#route-number").await;
+    assert!(number.starts_with("R20261201-"), "{number}");
+    let rows = b
+        .client
+        .find_all(fantoccini::Locator::Css("tbody tr"))
+        .await
+        .unwrap()
+        .len();
+    assert!(rows >= 2);
+    b.find("svg polyline").await;
+    b.screenshot("planning-print").await;
+    b.close().await;
+}

@@ -89,7 +89,7 @@ async fn pages_fit_a_375_pixel_phone() {
     b.fill("#password", PASSWORD).await;
     b.click("#login-submit").await;
     b.wait_for_text("您好").await;
-    for path in ["/", "/users"] {
+    for path in ["/", "/users", "/planning", "/fleet"] {
         b.goto(&app.url(path)).await;
         b.find("main").await;
         let overflow = b
