@@ -863,3 +863,101 @@ async fn the_board_optimizes_shows_progress_and_the_map_moves_a_stop_publishes_a
     b.screenshot("planning-print").await;
     b.close().await;
 }
+
+#[tokio::test]
+async fn travel_times_come_from_an_osrm_service_when_one_is_configured() {
+    use luckygas::planning::travel::{Travel, estimate};
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    // A stand-in OSRM: answers every table request with fixed figures and
+    // remembers the request line.
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<String>();
+    tokio::spawn(async move {
+        while let Ok((mut s, _)) = listener.accept().await {
+            let mut buf = vec![0u8; 4096];
+            let n = s.read(&mut buf).await.unwrap_or(0);
+            let _ = tx.send(
+                String::from_utf8_lossy(&buf[..n])
+                    .lines()
+                    .next()
+                    .unwrap_or("")
+                    .to_owned(),
+            );
+            let body =
+                r#"{"code":"Ok","durations":[[0,600],[660,0]],"distances":[[0,7000],[7200,0]]}"#;
+            let _ = s.write_all(format!("HTTP/1.0 200 OK\r\ncontent-type: application/json\r\ncontent-length: {}\r\n\r\n{body}", body.len()).as_bytes()).await;
+        }
+    });
+    let pts = [(24.99, 121.30), (24.95, 121.22)];
+    let osrm = Travel::new(Some(format!("http://{addr}")));
+    let m = osrm.matrix(&pts).await;
+    assert!((m.duration(0, 1) - 600.0).abs() < 1e-9);
+    assert!((m.distance(1, 0) - 7200.0).abs() < 1e-9);
+    let line = rx.recv().await.unwrap();
+    assert!(line.starts_with("GET /table/v1/driving/121.300000,24.990000;121.220000,24.950000?annotations=duration,distance"), "{line}");
+    // Asked again: from the cache, no second request.
+    osrm.matrix(&pts).await;
+    assert!(rx.try_recv().is_err());
+    // A service that is down: planning goes on with the estimate.
+    let down = Travel::new(Some("http://127.0.0.1:9".into()));
+    let m = down.matrix(&pts).await;
+    assert!((m.distance(0, 1) - estimate(pts[0], pts[1]).1).abs() < 1e-9);
+}
+
+#[tokio::test]
+async fn progress_and_the_finished_plan_arrive_over_the_event_socket() {
+    use futures_util::StreamExt;
+    use tokio_tungstenite::tungstenite::{Message, client::IntoClientRequest};
+    let app = app().await;
+    app.create_user("mia", Role::Manager).await;
+    app.create_user("dan", Role::Driver).await;
+    let token = app.token("mia").await;
+    small_day(&app, &token).await;
+    let ws_url = app.url("/ws").replace("http://", "ws://");
+    let connect = |t: String| {
+        let mut req = ws_url.as_str().into_client_request().unwrap();
+        req.headers_mut()
+            .insert("authorization", format!("Bearer {t}").parse().unwrap());
+        tokio_tungstenite::connect_async(req)
+    };
+    let (mut office, _) = connect(token.clone()).await.unwrap();
+    let (mut driver, _) = connect(app.token("dan").await).await.unwrap();
+    // Without signing in there is no socket.
+    assert!(
+        tokio_tungstenite::connect_async(ws_url.as_str())
+            .await
+            .is_err()
+    );
+
+    call(
+        &app,
+        Method::POST,
+        &format!("/api/v1/planning/{TOMORROW}/optimize"),
+        &token,
+        Some(json!({})),
+    )
+    .await;
+    let mut kinds = Vec::new();
+    while let Ok(Some(Ok(msg))) = tokio::time::timeout(Duration::from_secs(20), office.next()).await
+    {
+        if let Message::Text(text) = msg {
+            let e: Value = serde_json::from_str(&text).unwrap();
+            assert_eq!(e["room"], "routes");
+            assert_eq!(e["data"]["date"], TOMORROW);
+            kinds.push(e["type"].as_str().unwrap().to_owned());
+            if e["type"] == "plan.finished" {
+                assert_eq!(e["data"]["state"], "succeeded");
+                break;
+            }
+        }
+    }
+    assert_eq!(kinds.first().map(String::as_str), Some("plan.progress"));
+    assert_eq!(kinds.last().map(String::as_str), Some("plan.finished"));
+    // A driver's socket hears nothing of the office's planning.
+    let heard = tokio::time::timeout(Duration::from_millis(300), driver.next()).await;
+    assert!(
+        !matches!(heard, Ok(Some(Ok(Message::Text(_))))),
+        "{heard:?}"
+    );
+}
