@@ -92,6 +92,7 @@ impl Modify for BearerAuth {
         crate::planning::api::move_stop,
         crate::planning::api::lock,
         crate::planning::api::publish,
+        crate::planning::api::set_driver,
         crate::planning::api::list_routes,
         crate::planning::api::get_route,
         crate::planning::fleet::api_vehicles,

@@ -59,6 +59,13 @@
         window.L.polyline(line, { color: r.color, weight: 3, opacity: 0.8 }).addTo(map);
       }
     });
+    (board.waiting || []).concat(board.unassigned || []).forEach(function (w) {
+      if (w.lat == null || w.lon == null) { return; }
+      bounds.push([w.lat, w.lon]);
+      window.L.circleMarker([w.lat, w.lon], { radius: 6, color: "#6b7280", fillColor: "#9ca3af", fillOpacity: 0.9, weight: 2 })
+        .bindPopup("<b>" + esc(w.customer_name) + "</b><br>" + esc(w.address) + "<br>" + esc(w.cylinders) + "<br>" + esc(w.reason))
+        .addTo(map);
+    });
     el.dataset.routes = String((board.routes || []).length);
     if (bounds.length > 1) { map.fitBounds(bounds, { padding: [20, 20] }); }
   }

@@ -125,6 +125,11 @@ pub const POLICY: &[(&str, &str, Access)] = &[
     ("POST", "/api/v1/planning/{date}/moves", Roles(OFFICE)),
     ("POST", "/api/v1/planning/{date}/locks", Roles(OFFICE)),
     ("POST", "/api/v1/planning/{date}/publish", Roles(OFFICE)),
+    (
+        "POST",
+        "/api/v1/planning/{date}/routes/{id}/driver",
+        Roles(OFFICE),
+    ),
     ("GET", "/fleet", Roles(OFFICE)),
     ("POST", "/fleet/vehicles", Roles(FLEET)),
     ("POST", "/fleet/vehicles/{id}", Roles(FLEET)),

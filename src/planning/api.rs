@@ -268,3 +268,26 @@ pub async fn get_route(
         route,
     }))
 }
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+pub struct DriverInput {
+    /// The driver for the route; `null` for none.
+    pub driver_id: Option<i32>,
+}
+
+/// Gives a route another driver.
+#[utoipa::path(post, path = "/api/v1/planning/{date}/routes/{id}/driver", tag = "planning",
+    params(("date" = String, Path), ("id" = i32, Path)), request_body = DriverInput,
+    responses((status = 200, body = Board), (status = 404, body = crate::openapi::ApiErrorBody),
+        (status = 422, body = crate::openapi::ApiErrorBody)),
+    security(("bearer" = [])))]
+pub async fn set_driver(
+    State(state): State<AppState>,
+    CurrentUser(user): CurrentUser,
+    Path((date, id)): Path<(String, i32)>,
+    ApiJson(d): ApiJson<DriverInput>,
+) -> Result<Json<Board>, AppError> {
+    let date = parse_date(&date)?;
+    actions::set_driver(&state, date, id, d.driver_id).await?;
+    Ok(Json(board_of(&state, date, &user).await?))
+}

@@ -92,6 +92,9 @@ pub struct LeftView {
     /// for an order added after the plan was computed.
     pub reason_code: String,
     pub reason: String,
+    pub window: String,
+    pub lat: Option<f64>,
+    pub lon: Option<f64>,
 }
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
@@ -127,6 +130,8 @@ pub struct Board {
     pub orders_total: usize,
     pub routes: Vec<RouteView>,
     pub unassigned: Vec<LeftView>,
+    /// Before the first optimization: the orders waiting to be planned.
+    pub waiting: Vec<LeftView>,
     pub depot: Option<[f64; 2]>,
     pub depot_name: String,
     pub trucks: Vec<TruckView>,
@@ -160,6 +165,7 @@ pub fn reason_text(code: &str, t: Locale) -> &'static str {
         ),
         "manual" => ("手動移出路線", "Taken off the routes by hand"),
         "new" => ("規劃後新增的訂單", "Added after the plan was made"),
+        "waiting" => ("待排", "Waiting to be planned"),
         _ => ("未排入", "Not planned"),
     };
     match t {
@@ -270,14 +276,20 @@ pub fn build(day: &Day, run: Option<RunInfo>, t: Locale) -> Board {
         .unwrap_or_default();
     let reasons: HashMap<i32, String> = left.into_iter().map(|l| (l.order_id, l.reason)).collect();
     let mut unassigned = Vec::new();
+    let mut waiting = Vec::new();
     let routed: HashSet<i32> = day.routed();
     for o in day.unrouted() {
         let code = match reasons.get(&o.order.id) {
             Some(r) => r.clone(),
             None if plan.is_some() => "new".to_owned(),
-            None => continue,
+            None => "waiting".to_owned(),
         };
-        unassigned.push(LeftView {
+        let list = if code == "waiting" {
+            &mut waiting
+        } else {
+            &mut unassigned
+        };
+        list.push(LeftView {
             order_id: o.order.id,
             order_number: o.order.order_number.clone(),
             customer_name: o.customer.name.clone(),
@@ -285,6 +297,9 @@ pub fn build(day: &Day, run: Option<RunInfo>, t: Locale) -> Board {
             cylinders: lines_text(&o.lines),
             reason: reason_text(&code, t).to_owned(),
             reason_code: code,
+            window: o.windows_text(),
+            lat: o.customer.lat,
+            lon: o.customer.lon,
         });
     }
     let orders_total = day
@@ -306,6 +321,7 @@ pub fn build(day: &Day, run: Option<RunInfo>, t: Locale) -> Board {
         orders_total,
         routes,
         unassigned,
+        waiting,
         depot: day.depot.as_ref().map(|d| [d.lat, d.lon]),
         depot_name: day
             .depot

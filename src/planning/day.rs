@@ -235,6 +235,17 @@ impl Day {
         v
     }
 
+    /// Stops whose order is no longer planned on this date (cancelled, or
+    /// moved to another day).
+    pub fn stale_stops(&self) -> Vec<i32> {
+        self.stops
+            .values()
+            .flatten()
+            .filter(|s| !self.orders.contains_key(&s.order_id))
+            .map(|s| s.order_id)
+            .collect()
+    }
+
     /// The driver who usually drives a truck.
     pub fn driver_of_vehicle(&self, vehicle_id: i32) -> Option<&driver::Model> {
         self.drivers

@@ -58,6 +58,11 @@ pub fn routes(r: Routes) -> Routes {
             "/api/v1/planning/{date}/publish",
             api::publish,
         )
+        .add(
+            Method::POST,
+            "/api/v1/planning/{date}/routes/{id}/driver",
+            api::set_driver,
+        )
         .add(Method::GET, "/api/v1/routes", api::list_routes)
         .add(Method::GET, "/api/v1/routes/{id}", api::get_route)
         .add(Method::GET, "/api/v1/vehicles", fleet::api_vehicles)

@@ -154,7 +154,7 @@ pub async fn start(
         }
     }
     let orders: Vec<&DayOrder> = if replan {
-        if day.unrouted().is_empty() {
+        if day.unrouted().is_empty() && day.stale_stops().is_empty() {
             return Err(AppError::Conflict(Text::new(
                 "路線已發布，且沒有新的訂單需要插入",
                 "The routes are published and there are no new orders to add",

@@ -299,6 +299,14 @@ pub async fn save_replan(
             }
         }
     }
+    // Orders cancelled or moved to another day leave their routes.
+    let stale = day.stale_stops();
+    if !stale.is_empty() {
+        stop::Entity::delete_many()
+            .filter(stop::Column::OrderId.is_in(stale))
+            .exec(&txn)
+            .await?;
+    }
     let routed = day.routed();
     let left: Vec<Left> = left_of(built, sol)
         .into_iter()

@@ -102,6 +102,11 @@ async fn the_demo_day_is_optimized_published_and_replanned_mid_day() {
     app.create_user("mia", Role::Manager).await;
     let token = app.token("mia").await;
 
+    // Before planning, the board lists the orders waiting.
+    let before_plan = board(&app, &token, TOMORROW).await;
+    assert_eq!(before_plan["status"], "none");
+    assert!(before_plan["waiting"].as_array().unwrap().len() >= 100);
+    assert_eq!(before_plan["unassigned"].as_array().unwrap().len(), 0);
     let (status, first) = call(
         &app,
         Method::POST,
@@ -374,6 +379,58 @@ async fn publishing_a_plan_whose_orders_changed_is_refused_and_changes_nothing()
     )
     .await;
     assert_eq!(first["status"], "pending", "nothing was planned");
+    // Planned again, the cancelled order is gone and publishing works.
+    call(
+        &app,
+        Method::POST,
+        &format!("/api/v1/planning/{TOMORROW}/optimize"),
+        &token,
+        Some(json!({})),
+    )
+    .await;
+    finished(&app, &token, TOMORROW).await;
+    let b = board(&app, &token, TOMORROW).await;
+    assert_eq!(stops_of(&b).len(), 2);
+    let (status, done) = call(
+        &app,
+        Method::POST,
+        &format!("/api/v1/planning/{TOMORROW}/publish"),
+        &token,
+        Some(json!({"version": b["version"]})),
+    )
+    .await;
+    assert_eq!(status, 200, "{done}");
+    // After publishing, a cancellation is cleaned up by the re-plan.
+    let (status, _) = call(
+        &app,
+        Method::POST,
+        &format!("/api/v1/orders/{}/transitions", ids[2]),
+        &token,
+        Some(json!({"action": "cancel"})),
+    )
+    .await;
+    assert_eq!(status, 200);
+    let (status, re) = call(
+        &app,
+        Method::POST,
+        &format!("/api/v1/planning/{TOMORROW}/optimize"),
+        &token,
+        Some(json!({})),
+    )
+    .await;
+    assert_eq!(status, 202, "{re}");
+    finished(&app, &token, TOMORROW).await;
+    let b = board(&app, &token, TOMORROW).await;
+    assert_eq!(stops_of(&b).len(), 1);
+    let (status, again) = call(
+        &app,
+        Method::POST,
+        &format!("/api/v1/planning/{TOMORROW}/publish"),
+        &token,
+        Some(json!({"version": b["version"]})),
+    )
+    .await;
+    assert_eq!(status, 200, "{again}");
 }
 
 #[tokio::test]
@@ -667,6 +724,38 @@ async fn drivers_see_only_their_own_published_routes() {
     )
     .await;
     finished(&app, &token, TOMORROW).await;
+    // The truck's usual driver drives the route; the office can change it.
+    let b = board(&app, &token, TOMORROW).await;
+    let route = b["routes"][0]["id"].as_i64().unwrap();
+    assert_eq!(b["routes"][0]["driver_id"], d["id"]);
+    let driver_path = format!("/api/v1/planning/{TOMORROW}/routes/{route}/driver");
+    let (status, _) = call(
+        &app,
+        Method::POST,
+        &driver_path,
+        &token,
+        Some(json!({"driver_id": 9999})),
+    )
+    .await;
+    assert_eq!(status, 422);
+    let (status, b) = call(
+        &app,
+        Method::POST,
+        &driver_path,
+        &token,
+        Some(json!({"driver_id": null})),
+    )
+    .await;
+    assert_eq!(status, 200);
+    assert!(b["routes"][0]["driver_id"].is_null());
+    call(
+        &app,
+        Method::POST,
+        &driver_path,
+        &token,
+        Some(json!({"driver_id": d["id"]})),
+    )
+    .await;
     let dan = app.token("dan").await;
     let dora = app.token("dora").await;
     let path = format!("/api/v1/routes?date={TOMORROW}");
