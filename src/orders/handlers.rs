@@ -8,6 +8,7 @@ use axum::{
     http::StatusCode,
     response::{Html, IntoResponse, Redirect, Response},
 };
+use sea_orm::{EntityTrait, QueryOrder};
 use serde::Deserialize;
 
 use super::{
@@ -55,6 +56,7 @@ struct ListPage {
     q: String,
     statuses: Vec<Choice>,
     districts: Vec<Choice>,
+    drivers: Vec<Choice>,
 }
 
 #[derive(Deserialize)]
@@ -124,6 +126,17 @@ pub async fn list(
             value: d,
         })
         .collect();
+    let drivers = crate::planning::entity::driver::Entity::find()
+        .order_by_asc(crate::planning::entity::driver::Column::Name)
+        .all(&state.db)
+        .await?
+        .into_iter()
+        .map(|d| Choice {
+            selected: d.id.to_string() == f.driver.trim(),
+            label: d.name,
+            value: d.id.to_string(),
+        })
+        .collect();
     let flash = q.msg.as_deref().map(|m| match m {
         "bulk" => t.t("orders.bulk_done").to_owned(),
         _ => t.t("orders.saved").to_owned(),
@@ -141,6 +154,7 @@ pub async fn list(
         q: f.q.clone(),
         statuses,
         districts,
+        drivers,
     };
     Ok(Html(render_template(&page)?).into_response())
 }

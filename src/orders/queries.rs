@@ -353,6 +353,8 @@ pub struct OrderFilter {
     /// Order number, customer code or name.
     pub q: String,
     pub customer_id: Option<i32>,
+    /// A driver's id: only orders on that driver's routes.
+    pub driver: String,
     pub page: u64,
     pub per_page: u64,
 }
@@ -406,6 +408,23 @@ pub fn filter_condition(f: &OrderFilter) -> Result<Condition, AppError> {
     }
     if !f.district.trim().is_empty() {
         cond = cond.add(customer::Column::District.eq(f.district.trim()));
+    }
+    if !f.driver.trim().is_empty() {
+        use crate::planning::entity::{route, stop};
+        let driver: i32 = f.driver.trim().parse().map_err(|_| {
+            AppError::field("driver", Text::new("「司機」不正確", "Driver is not valid"))
+        })?;
+        let on_routes = sea_orm::sea_query::Query::select()
+            .column((stop::Entity, stop::Column::OrderId))
+            .from(stop::Entity)
+            .inner_join(
+                route::Entity,
+                Expr::col((route::Entity, route::Column::Id))
+                    .equals((stop::Entity, stop::Column::RouteId)),
+            )
+            .and_where(Expr::col((route::Entity, route::Column::DriverId)).eq(driver))
+            .to_owned();
+        cond = cond.add(Expr::col((order::Entity, order::Column::Id)).in_subquery(on_routes));
     }
     if !f.q.trim().is_empty() {
         let q = f.q.trim().to_lowercase();

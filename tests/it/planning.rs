@@ -779,6 +779,25 @@ async fn drivers_see_only_their_own_published_routes() {
     assert_eq!(mine.as_array().unwrap().len(), 1);
     assert_eq!(mine[0]["driver_name"], "陳志明");
     assert_eq!(mine[0]["stops"].as_array().unwrap().len(), 3);
+    // The order list filters by driver.
+    let (_, by_driver) = call(
+        &app,
+        Method::GET,
+        &format!("/api/v1/orders?date={TOMORROW}&driver={}", d["id"]),
+        &token,
+        None,
+    )
+    .await;
+    assert_eq!(by_driver["total"], 3);
+    let (_, nobody) = call(
+        &app,
+        Method::GET,
+        &format!("/api/v1/orders?date={TOMORROW}&driver=9999"),
+        &token,
+        None,
+    )
+    .await;
+    assert_eq!(nobody["total"], 0);
     let (_, theirs) = call(&app, Method::GET, &path, &dora, None).await;
     assert_eq!(theirs.as_array().unwrap().len(), 0);
     let id = mine[0]["id"].as_i64().unwrap();
