@@ -128,7 +128,8 @@ pub fn parse_vehicle(input: &VehicleInput) -> Result<VehicleData, Vec<FieldError
     let plate: String = crate::domain::normalize_width(input.plate.trim())
         .to_uppercase()
         .split_whitespace()
-        .collect();
+        .collect::<Vec<_>>()
+        .join("-");
     if plate.is_empty() {
         errors.push(err("plate", "請填寫「車牌」", "Plate is required"));
     } else if plate.chars().count() > 12
@@ -509,6 +510,23 @@ struct FleetPage {
 }
 
 impl FleetPage {
+    /// Every message of a failed edit, joined.
+    fn edit_errors(&self) -> String {
+        if self.failed != "edit" {
+            return String::new();
+        }
+        self.errors
+            .iter()
+            .map(|e| e.message.get(self.shell.t))
+            .collect::<Vec<_>>()
+            .join("；")
+    }
+
+    #[allow(clippy::trivially_copy_pass_by_ref)]
+    fn is(&self, a: &Option<i32>, b: &i32) -> bool {
+        *a == Some(*b)
+    }
+
     fn err(&self, form: &str, field: &str) -> Option<&str> {
         if self.failed != form {
             return None;
@@ -652,13 +670,36 @@ pub async fn add_vehicle(
     }
 }
 
+/// An edit that fails shows the page again with the reasons at the top.
+async fn edit_failed(state: &AppState, ctx: &Ctx, e: AppError) -> Result<Response, AppError> {
+    match e {
+        AppError::Invalid(errors) => {
+            let html = render(
+                state,
+                ctx,
+                "edit",
+                errors,
+                VehicleInput::default(),
+                DriverInput::default(),
+                None,
+            )
+            .await?;
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, axum::response::Html(html)).into_response())
+        }
+        e => Err(e),
+    }
+}
+
 pub async fn update_vehicle(
     State(state): State<AppState>,
+    ctx: Ctx,
     Path(id): Path<i32>,
     Form(input): Form<VehicleInput>,
 ) -> Result<Response, AppError> {
-    save_vehicle(&state.db, Some(id), &input, state.clock.now()).await?;
-    Ok(saved("saved"))
+    match save_vehicle(&state.db, Some(id), &input, state.clock.now()).await {
+        Ok(_) => Ok(saved("saved")),
+        Err(e) => edit_failed(&state, &ctx, e).await,
+    }
 }
 
 pub async fn add_driver(
@@ -687,9 +728,12 @@ pub async fn add_driver(
 
 pub async fn update_driver(
     State(state): State<AppState>,
+    ctx: Ctx,
     Path(id): Path<i32>,
     Form(input): Form<DriverInput>,
 ) -> Result<Response, AppError> {
-    save_driver(&state.db, Some(id), &input, state.clock.now()).await?;
-    Ok(saved("saved"))
+    match save_driver(&state.db, Some(id), &input, state.clock.now()).await {
+        Ok(_) => Ok(saved("saved")),
+        Err(e) => edit_failed(&state, &ctx, e).await,
+    }
 }

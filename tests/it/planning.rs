@@ -1069,3 +1069,76 @@ async fn progress_and_the_finished_plan_arrive_over_the_event_socket() {
         "{heard:?}"
     );
 }
+
+#[tokio::test]
+async fn managers_keep_trucks_and_drivers_on_the_fleet_page() {
+    use crate::browser;
+    let app = app().await;
+    app.create_user("mia", Role::Manager).await;
+    let Some(b) = browser::start(1280, "zh-TW").await else {
+        return;
+    };
+    b.goto(&app.url("/login")).await;
+    b.fill("#username", "mia").await;
+    b.fill("#password", crate::test_app::PASSWORD).await;
+    b.click("#login-submit").await;
+    b.wait_for_text("您好").await;
+    b.goto(&app.url("/fleet")).await;
+    // A truck that carries nothing is refused with the field named.
+    b.fill("#vehicle-form input[name=plate]", "kea 1234").await;
+    b.fill("#vehicle-form input[name=capacity_kg]", "0").await;
+    b.fill("#vehicle-form input[name=capacity_slots]", "20")
+        .await;
+    b.click("#vehicle-form button[type=submit]").await;
+    b.wait_for_text("「載重（公斤）」必須大於 0").await;
+    assert_eq!(
+        b.find("#vehicle-form input[name=plate]")
+            .await
+            .prop("value")
+            .await
+            .unwrap()
+            .unwrap(),
+        "kea 1234",
+        "the input is kept"
+    );
+    b.fill("#vehicle-form input[name=capacity_kg]", "900").await;
+    b.click("#vehicle-form button[type=submit]").await;
+    b.wait_for_text("已儲存").await;
+    assert!(b.text("#vehicles").await.contains("KEA-1234"));
+    // A driver on that truck, then a shift change through the row's edit.
+    b.fill("#driver-form input[name=name]", "陳志明").await;
+    b.fill("#driver-form input[name=phone]", "0912345678").await;
+    b.find("#driver-form select[name=vehicle_id]")
+        .await
+        .select_by_index(1)
+        .await
+        .unwrap();
+    b.click("#driver-form button[type=submit]").await;
+    b.wait_for_text("0912-345-678").await;
+    b.click("#drivers details.row-edit summary").await;
+    b.fill("#drivers .edit-form input[name=shift_end]", "17:30")
+        .await;
+    b.click("#drivers .edit-form button[type=submit]").await;
+    b.wait_for_text("08:00–17:30").await;
+    assert!(
+        b.text("#vehicles").await.contains("陳志明"),
+        "the truck shows its usual driver"
+    );
+    b.screenshot("fleet").await;
+    // A bad edit says why and changes nothing.
+    b.click("#drivers details.row-edit summary").await;
+    b.fill("#drivers .edit-form input[name=shift_start]", "25:00")
+        .await;
+    b.click("#drivers .edit-form button[type=submit]").await;
+    b.wait_for_text("「上班時間」格式為 HH:MM").await;
+    let (_, drivers) = call(
+        &app,
+        Method::GET,
+        "/api/v1/drivers",
+        &app.token("mia").await,
+        None,
+    )
+    .await;
+    assert_eq!(drivers[0]["shift_start"], "08:00");
+    b.close().await;
+}
