@@ -522,7 +522,11 @@ impl FleetPage {
             .join("；")
     }
 
-    #[allow(clippy::trivially_copy_pass_by_ref)]
+    #[allow(
+        clippy::trivially_copy_pass_by_ref,
+        clippy::unused_self,
+        clippy::ref_option
+    )]
     fn is(&self, a: &Option<i32>, b: &i32) -> bool {
         *a == Some(*b)
     }
