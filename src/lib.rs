@@ -7,6 +7,7 @@ pub mod bench;
 pub mod cli;
 pub mod clock;
 pub mod config;
+pub mod customer_prices;
 pub mod customers;
 pub mod db;
 pub mod demo;

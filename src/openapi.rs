@@ -81,6 +81,8 @@ impl Modify for BearerAuth {
         orders::api::bulk,
         crate::prices_pages::api_list,
         crate::prices_pages::api_set,
+        crate::customer_prices::api_list,
+        crate::customer_prices::api_set,
         crate::recurring::api::list,
         crate::recurring::api::create,
         crate::recurring::api::run,

@@ -24,10 +24,12 @@ use crate::{
 };
 
 pub fn routes(r: Routes) -> Routes {
-    r.add(Method::GET, "/prices", page)
+    let r = r
+        .add(Method::GET, "/prices", page)
         .add(Method::POST, "/prices", set_from_form)
         .add(Method::GET, "/api/v1/prices", api_list)
-        .add(Method::POST, "/api/v1/prices", api_set)
+        .add(Method::POST, "/api/v1/prices", api_set);
+    crate::customer_prices::routes(r)
 }
 
 #[derive(Debug, Default, Clone, Deserialize, ToSchema)]
@@ -44,7 +46,7 @@ pub struct PriceInput {
     pub valid_from: String,
 }
 
-fn parse(
+pub(crate) fn parse(
     input: &PriceInput,
     today: NaiveDate,
 ) -> Result<(CylinderSize, i64, NaiveDate), Vec<FieldError>> {

@@ -101,6 +101,19 @@ pub const POLICY: &[(&str, &str, Access)] = &[
     ("POST", "/prices", Roles(&[SuperAdmin, Manager])),
     ("GET", "/api/v1/prices", Roles(OFFICE)),
     ("POST", "/api/v1/prices", Roles(&[SuperAdmin, Manager])),
+    // A customer's own prices: the office reads them, managers set them
+    ("GET", "/customers/{id}/prices", Roles(OFFICE)),
+    (
+        "POST",
+        "/customers/{id}/prices",
+        Roles(&[SuperAdmin, Manager]),
+    ),
+    ("GET", "/api/v1/customers/{id}/prices", Roles(OFFICE)),
+    (
+        "POST",
+        "/api/v1/customers/{id}/prices",
+        Roles(&[SuperAdmin, Manager]),
+    ),
     // Recurring orders
     ("POST", "/customers/{id}/templates", Roles(OFFICE)),
     (

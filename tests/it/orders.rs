@@ -461,3 +461,80 @@ async fn a_new_list_price_applies_from_its_date_and_only_managers_set_it() {
         "no form for office staff"
     );
 }
+
+#[tokio::test]
+async fn a_customers_own_price_is_used_from_its_date() {
+    let (app, office, id) = setup().await;
+    app.create_user("mia", Role::Manager).await;
+    let manager = app.token("mia").await;
+    let path = format!("/api/v1/customers/{id}/prices");
+    // The office may look but not set.
+    let res = app
+        .api(
+            Method::POST,
+            &path,
+            &office,
+            Some(json!({"size": "20", "price": 980})),
+        )
+        .await;
+    assert_eq!(res.status(), 403);
+    let res = app
+        .api(
+            Method::POST,
+            &path,
+            &manager,
+            Some(json!({"size": "20", "price": 0})),
+        )
+        .await;
+    assert_eq!(res.status(), 422);
+    let e: Value = res.json().await.unwrap();
+    assert_eq!(e["error"]["fields"][0]["field"], "price");
+    // From tomorrow, this customer pays NT$980 for a 20 kg cylinder.
+    let res = app
+        .api(
+            Method::POST,
+            &path,
+            &manager,
+            Some(json!({"size": "20", "price": 980, "valid_from": "2026-12-01"})),
+        )
+        .await;
+    assert_eq!(res.status(), 201);
+    let p: Value = res.json().await.unwrap();
+    assert_eq!(p["overrides"][0]["price"], 980);
+    let twenty = p["today"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["size"] == "20")
+        .unwrap();
+    assert_eq!(twenty["price"], 1050, "today still the list price");
+    assert_eq!(twenty["own"], false);
+    for (date, price) in [("2026-11-30", 1050), ("2026-12-01", 980)] {
+        let o: Value = order(
+            &app,
+            &office,
+            json!({"customer_id": id, "requested_date": date, "lines": [{"size": "20", "quantity": 2}]}),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+        assert_eq!(o["lines"][0]["unit_price"], price, "{date}");
+        assert_eq!(o["total_amount"], 2 * price);
+    }
+    // The customer page's card shows it.
+    let html = app
+        .client
+        .get(app.url(&format!("/customers/{id}/prices")))
+        .bearer_auth(&office)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        html.contains("NT$980") && html.contains("2026-12-01"),
+        "{html}"
+    );
+}
