@@ -512,40 +512,49 @@ pub struct DaySummary {
     pub amount: i64,
 }
 
-pub fn summarize<'a>(
-    rows: impl Iterator<Item = (&'a order::Model, &'a [line::Model])>,
-) -> DaySummary {
-    let mut s = DaySummary::default();
-    for (o, lines) in rows {
-        s.orders += 1;
-        s.amount += o.total_amount;
-        for l in lines {
-            if let Ok(size) = CylinderSize::parse(&l.size) {
-                let i = CylinderSize::ALL
-                    .iter()
-                    .position(|x| *x == size)
-                    .expect("listed");
-                let q = i64::from(l.quantity);
-                s.cylinders[i] += q;
-                s.lpg_kg += q * i64::from(size.kg());
-                s.gross_kg += q * i64::from(size.gross_weight_kg());
-            }
+/// The day summary of every order matching the filter (all pages), added
+/// up by the database: one query for the orders, one for their lines.
+pub async fn summary(db: &impl ConnectionTrait, f: &OrderFilter) -> Result<DaySummary, AppError> {
+    use sea_orm::{JoinType, QuerySelect, RelationTrait};
+    let (orders, amount): (i64, i64) = filtered(f)?
+        .select_only()
+        .column_as(Expr::cust("COUNT(*)"), "n")
+        .column_as(
+            Expr::cust("CAST(COALESCE(SUM(orders.total_amount), 0) AS BIGINT)"),
+            "amount",
+        )
+        .into_tuple()
+        .one(db)
+        .await?
+        .unwrap_or((0, 0));
+    let per_size: Vec<(String, i64)> = line::Entity::find()
+        .join(JoinType::InnerJoin, line::Relation::Order.def())
+        .join(JoinType::InnerJoin, order::Relation::Customer.def())
+        .filter(filter_condition(f)?)
+        .select_only()
+        .column(line::Column::Size)
+        .column_as(Expr::cust("CAST(SUM(order_lines.quantity) AS BIGINT)"), "q")
+        .group_by(line::Column::Size)
+        .into_tuple()
+        .all(db)
+        .await?;
+    let mut s = DaySummary {
+        orders: orders.max(0) as u64,
+        amount,
+        ..DaySummary::default()
+    };
+    for (size, q) in per_size {
+        if let Ok(size) = CylinderSize::parse(&size) {
+            let i = CylinderSize::ALL
+                .iter()
+                .position(|x| *x == size)
+                .expect("listed");
+            s.cylinders[i] += q;
+            s.lpg_kg += q * i64::from(size.kg());
+            s.gross_kg += q * i64::from(size.gross_weight_kg());
         }
     }
-    s
-}
-
-/// The day summary of every order matching the filter (all pages).
-pub async fn summary(db: &impl ConnectionTrait, f: &OrderFilter) -> Result<DaySummary, AppError> {
-    let all = OrderFilter {
-        page: 1,
-        per_page: 1_000_000,
-        ..f.clone()
-    };
-    let (rows, _) = list(db, &all).await?;
-    Ok(summarize(
-        rows.iter().map(|r| (&r.order, r.lines.as_slice())),
-    ))
+    Ok(s)
 }
 
 /// A customer's recent orders, newest first.
