@@ -278,7 +278,10 @@ pub async fn check(
         planned.push(Planned {
             index,
             customer: c.clone(),
-            data: d,
+            data: OrderData {
+                source: crate::orders::form::Source::Import,
+                ..d
+            },
         });
     }
     errors.errors.sort_by_key(|e| e.row);
@@ -294,7 +297,7 @@ fn placeholder(today: NaiveDate) -> OrderData {
         lines: Vec::new(),
         payment_method: None,
         notes: String::new(),
-        source: crate::orders::form::Source::Phone,
+        source: crate::orders::form::Source::Import,
     }
 }
 

@@ -53,6 +53,8 @@ pub enum Source {
     Web,
     Template,
     Forecast,
+    /// From a spreadsheet import.
+    Import,
 }
 
 impl Source {
@@ -62,6 +64,7 @@ impl Source {
             Self::Web => "web",
             Self::Template => "template",
             Self::Forecast => "forecast",
+            Self::Import => "import",
         }
     }
 
@@ -71,6 +74,7 @@ impl Source {
             "web" => Some(Self::Web),
             "template" => Some(Self::Template),
             "forecast" => Some(Self::Forecast),
+            "import" => Some(Self::Import),
             _ => None,
         }
     }

@@ -442,6 +442,18 @@ async fn orders_import_creates_orders_and_exports_them() {
     assert_eq!(status, 200, "{body}");
     assert_eq!(body["created"], 2);
     assert_eq!(order::Entity::find().count(&app.state.db).await.unwrap(), 2);
+    let sources: Vec<String> = order::Entity::find()
+        .all(&app.state.db)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|o| o.source)
+        .collect();
+    assert_eq!(
+        sources,
+        ["import", "import"],
+        "imported orders say where they came from"
+    );
     let out = app
         .get("/orders/export.csv?date=2026-12-01")
         .await
