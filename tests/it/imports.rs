@@ -564,3 +564,68 @@ async fn timing_of_a_five_thousand_row_customer_import() {
         crate::test_app::backend()
     );
 }
+
+/// In Chromium: pick a file with row errors, see them by row and column with
+/// the import button disabled; pick a good file, import it, find it in the
+/// customer book.
+#[tokio::test]
+async fn the_import_page_previews_row_errors_then_imports_in_the_browser() {
+    use crate::browser;
+    let app = spawn_app().await;
+    office(&app).await;
+    let Some(b) = browser::start(1280, "zh-TW").await else {
+        return;
+    };
+    let dir = std::env::temp_dir().join(format!("lg-import-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let bad = dir.join("bad.csv");
+    std::fs::write(
+        &bad,
+        csv(&[HEAD, "B001,壞電話,12345,台北市大安區和平東路1號,,,,"]),
+    )
+    .unwrap();
+    let good = dir.join("good.csv");
+    std::fs::write(&good, good_customers()).unwrap();
+
+    b.goto(&app.url("/login")).await;
+    b.fill("#username", "office").await;
+    b.fill("#password", crate::test_app::PASSWORD).await;
+    b.click("#login-submit").await;
+    b.wait_for_text("您好").await;
+    b.goto(&app.url("/customers/import")).await;
+    b.find("#import-file")
+        .await
+        .send_keys(bad.to_str().unwrap())
+        .await
+        .unwrap();
+    b.click("#import-check").await;
+    b.find("#import-errors").await;
+    let table = b.text("#import-errors").await;
+    assert!(table.contains('C') && table.contains("電話"), "{table}");
+    assert!(
+        b.find("#import-commit")
+            .await
+            .attr("disabled")
+            .await
+            .unwrap()
+            .is_some()
+    );
+    b.screenshot("import-errors").await;
+
+    b.goto(&app.url("/customers/import")).await;
+    b.find("#import-file")
+        .await
+        .send_keys(good.to_str().unwrap())
+        .await
+        .unwrap();
+    b.click("#import-check").await;
+    b.find("#import-commit:not([disabled])").await;
+    assert_eq!(b.text("#count-created").await, "3");
+    b.click("#import-commit").await;
+    b.find("#import-done").await;
+    assert_eq!(customer_count(&app).await, 3);
+    b.goto(&app.url("/customers?q=好味道")).await;
+    b.wait_for_text("A002").await;
+    b.close().await;
+    let _ = std::fs::remove_dir_all(&dir);
+}
