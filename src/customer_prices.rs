@@ -147,10 +147,7 @@ struct Card {
 
 impl Card {
     fn err(&self, field: &str) -> Option<&str> {
-        self.errors
-            .iter()
-            .find(|e| e.field == field)
-            .map(|e| e.message.get(self.t))
+        crate::web::field_error(&self.errors, field, self.t)
     }
 }
 

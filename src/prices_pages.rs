@@ -163,10 +163,7 @@ struct PricePage {
 
 impl PricePage {
     fn err(&self, field: &str) -> Option<&str> {
-        self.errors
-            .iter()
-            .find(|e| e.field == field)
-            .map(|e| e.message.get(self.shell.t))
+        crate::web::field_error(&self.errors, field, self.shell.t)
     }
 }
 

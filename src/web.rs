@@ -77,6 +77,19 @@ pub struct FlashQuery {
     pub msg: Option<String>,
 }
 
+/// The message of the first error on `field`, in the page's language: what
+/// a form template shows under that field.
+pub fn field_error<'a>(
+    errors: &'a [crate::error::FieldError],
+    field: &str,
+    t: Locale,
+) -> Option<&'a str> {
+    errors
+        .iter()
+        .find(|e| e.field == field)
+        .map(|e| e.message.get(t))
+}
+
 /// An option of a select box.
 pub struct Choice {
     pub value: String,

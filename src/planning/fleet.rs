@@ -535,10 +535,7 @@ impl FleetPage {
         if self.failed != form {
             return None;
         }
-        self.errors
-            .iter()
-            .find(|e| e.field == field)
-            .map(|e| e.message.get(self.shell.t))
+        crate::web::field_error(&self.errors, field, self.shell.t)
     }
 }
 
