@@ -144,6 +144,9 @@ pub async fn serve(
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
     observability::init_metrics();
+    if let Some(url) = &state.config.redis_url {
+        state.events.start_redis(url);
+    }
     let app = router(state).into_make_service_with_connect_info::<SocketAddr>();
     axum::serve(listener, app)
         .with_graceful_shutdown(shutdown)

@@ -11,7 +11,6 @@ use axum::{
 };
 use metrics_exporter_prometheus::{Matcher, PrometheusBuilder, PrometheusHandle};
 use serde_json::json;
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tracing::Instrument;
 
 use crate::{app::AppState, app::Routes, db};
@@ -127,7 +126,7 @@ async fn healthz() -> Json<serde_json::Value> {
 async fn readyz(State(state): State<AppState>) -> Response {
     let database = db::ready(&state.db).await;
     let redis = match &state.config.redis_url {
-        Some(url) => Some(redis_ping(url).await),
+        Some(url) => Some(crate::events::redis::ping(url).await),
         None => None,
     };
     let ok = database.is_ok() && redis.as_ref().is_none_or(Result::is_ok);
@@ -149,42 +148,6 @@ async fn readyz(State(state): State<AppState>) -> Response {
         StatusCode::SERVICE_UNAVAILABLE
     };
     (status, Json(body)).into_response()
-}
-
-/// A Redis `PING` over RESP, enough for a readiness probe.
-async fn redis_ping(url: &str) -> Result<(), String> {
-    let rest = url
-        .strip_prefix("redis://")
-        .ok_or_else(|| "redis: REDIS_URL must start with redis://".to_owned())?;
-    let (auth, host) = match rest.rsplit_once('@') {
-        Some((a, h)) => (Some(a.trim_start_matches(':').to_owned()), h),
-        None => (None, rest),
-    };
-    let host = host.split('/').next().unwrap_or(host);
-    let host = if host.contains(':') {
-        host.to_owned()
-    } else {
-        format!("{host}:6379")
-    };
-    let work = async {
-        let mut s = tokio::net::TcpStream::connect(&host).await?;
-        if let Some(pw) = auth.filter(|p| !p.is_empty()) {
-            let cmd = format!("*2\r\n$4\r\nAUTH\r\n${}\r\n{pw}\r\n", pw.len());
-            s.write_all(cmd.as_bytes()).await?;
-            let mut buf = [0u8; 64];
-            let _ = s.read(&mut buf).await?;
-        }
-        s.write_all(b"*1\r\n$4\r\nPING\r\n").await?;
-        let mut buf = [0u8; 64];
-        let n = s.read(&mut buf).await?;
-        Ok::<_, std::io::Error>(buf[..n].starts_with(b"+PONG"))
-    };
-    match tokio::time::timeout(std::time::Duration::from_secs(2), work).await {
-        Ok(Ok(true)) => Ok(()),
-        Ok(Ok(false)) => Err("redis: unexpected answer to PING".into()),
-        Ok(Err(e)) => Err(format!("redis: {e}")),
-        Err(_) => Err("redis: timed out".into()),
-    }
 }
 
 async fn metrics_text() -> Response {

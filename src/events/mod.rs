@@ -5,13 +5,14 @@
 //! `driver:{user id}` for a driver, `customer:{customer id}` for a customer
 //! account. Messages are JSON `{type, room, data, at}`.
 //!
-//! The hub is in-process (`tokio::sync::broadcast`). Fan-out across several
-//! instances through Redis pub/sub is not built yet; with one instance every
-//! socket sees every event of its rooms.
+//! The hub is in-process (`tokio::sync::broadcast`); with `REDIS_URL` set,
+//! events also go out over Redis pub/sub and arrive at every instance
+//! (`redis.rs`).
 
+pub mod redis;
 pub mod ws;
 
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use chrono::{DateTime, Utc};
 use serde::Serialize;
@@ -20,7 +21,7 @@ use tokio::sync::broadcast;
 use crate::auth::{AuthUser, Role};
 
 /// One event, as sent to sockets.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, serde::Deserialize)]
 pub struct Event {
     #[serde(rename = "type")]
     pub kind: String,
@@ -35,6 +36,10 @@ const BUFFER: usize = 256;
 #[derive(Clone)]
 pub struct EventHub {
     tx: broadcast::Sender<Arc<Event>>,
+    /// This instance, in messages to the others.
+    origin: u64,
+    /// Set once Redis fan-out is started.
+    remote: Arc<OnceLock<tokio::sync::mpsc::UnboundedSender<Arc<Event>>>>,
 }
 
 impl Default for EventHub {
@@ -46,7 +51,22 @@ impl Default for EventHub {
 impl EventHub {
     pub fn new() -> Self {
         let (tx, _) = broadcast::channel(BUFFER);
-        Self { tx }
+        let mut r = [0u8; 8];
+        getrandom::fill(&mut r).expect("randomness");
+        Self {
+            tx,
+            origin: u64::from_le_bytes(r),
+            remote: Arc::new(OnceLock::new()),
+        }
+    }
+
+    /// Also sends events to, and receives them from, the other instances
+    /// through Redis. Call once, inside the runtime.
+    pub fn start_redis(&self, url: &str) {
+        if self.remote.get().is_none() {
+            let sender = redis::start(url.to_owned(), self.origin, self.tx.clone());
+            let _ = self.remote.set(sender);
+        }
     }
 
     /// Sends an event to every socket in `room`. Call after the change it
@@ -60,8 +80,12 @@ impl EventHub {
         };
         metrics::counter!("luckygas_events_published_total", "type" => kind.to_owned())
             .increment(1);
+        let event = Arc::new(event);
+        if let Some(remote) = self.remote.get() {
+            let _ = remote.send(Arc::clone(&event));
+        }
         // No receiver is not an error: nobody is watching.
-        let _ = self.tx.send(Arc::new(event));
+        let _ = self.tx.send(event);
     }
 
     pub fn subscribe(&self) -> broadcast::Receiver<Arc<Event>> {

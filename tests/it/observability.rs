@@ -153,3 +153,57 @@ async fn pages_and_assets_are_compressed() {
             .contains("immutable")
     );
 }
+
+/// Two instances with the same Redis: an event published on one reaches
+/// the other's sockets, and never comes back twice to its own.
+#[tokio::test]
+async fn events_reach_other_instances_through_redis() {
+    let redis = std::env::var("LUCKYGAS_TEST_REDIS_URL")
+        .unwrap_or_else(|_| "redis://127.0.0.1:6379".into());
+    if luckygas::events::redis::ping(&redis).await.is_err() {
+        assert!(
+            !crate::test_app::is_ci(),
+            "CI=true but Redis at {redis} does not answer"
+        );
+        eprintln!("skipping: Redis at {redis} does not answer");
+        return;
+    }
+    let a = crate::test_app::spawn_with(|c| c.redis_url = Some(redis.clone())).await;
+    let b = crate::test_app::spawn_with(|c| c.redis_url = Some(redis.clone())).await;
+    let mut on_a = a.state.events.subscribe();
+    let mut on_b = b.state.events.subscribe();
+    let marker = format!("{}", std::process::id());
+    let mut sent = 0;
+    let got = loop {
+        a.state.events.publish(
+            "routes",
+            "plan.changed",
+            serde_json::json!({ "date": "2026-12-01", "marker": marker }),
+            a.state.clock.now(),
+        );
+        sent += 1;
+        let heard = tokio::time::timeout(std::time::Duration::from_millis(200), async {
+            loop {
+                let e = on_b.recv().await.unwrap();
+                if e.data["marker"] == marker.as_str() {
+                    return e;
+                }
+            }
+        })
+        .await;
+        if let Ok(e) = heard {
+            break e;
+        }
+        assert!(sent < 50, "the event never reached the other instance");
+    };
+    assert_eq!(got.kind, "plan.changed");
+    assert_eq!(got.room, "routes");
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    let mut own = 0;
+    while let Ok(e) = on_a.try_recv() {
+        if e.data["marker"] == marker.as_str() {
+            own += 1;
+        }
+    }
+    assert_eq!(own, sent, "each event reaches its own instance once");
+}
