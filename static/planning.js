@@ -70,6 +70,11 @@
     if (bounds.length > 1) { map.fitBounds(bounds, { padding: [20, 20] }); }
   }
 
+  // The board without a one-off message in the address.
+  function reload() {
+    window.location.href = "/planning?date=" + board.date;
+  }
+
   // ----- Moving stops -----
   function post(url, fields) {
     var body = new URLSearchParams();
@@ -81,25 +86,35 @@
       credentials: "same-origin",
       headers: { "X-CSRF-Token": csrf() },
     }).then(function (res) {
-      if (res.ok) { window.location.reload(); return; }
+      // Success redirects back to the board with its message.
+      if (res.ok) { window.location.href = res.url; return; }
       return res.text().then(function (html) {
         var doc = new DOMParser().parseFromString(html, "text/html");
         var msg = doc.getElementById("plan-error");
         window.alert(msg ? msg.textContent.trim() : res.status + " " + res.statusText);
+        reload();
       });
     });
   }
 
   function setupDrag() {
-    var dragged = null;
+    var dragged = null, origin = null, dropped = false;
     document.querySelectorAll("li.stop[draggable]").forEach(function (li) {
       li.addEventListener("dragstart", function (e) {
         dragged = li;
+        dropped = false;
+        origin = { list: li.parentNode, next: li.nextElementSibling };
         li.classList.add("dragging");
         e.dataTransfer.effectAllowed = "move";
         e.dataTransfer.setData("text/plain", li.dataset.orderId);
       });
-      li.addEventListener("dragend", function () { li.classList.remove("dragging"); });
+      li.addEventListener("dragend", function () {
+        li.classList.remove("dragging");
+        // Dropped outside a list: put it back where it was.
+        if (!dropped && origin) { origin.list.insertBefore(li, origin.next); }
+        dragged = null;
+        origin = null;
+      });
     });
     document.querySelectorAll("ol.stops").forEach(function (ol) {
       ol.addEventListener("dragover", function (e) {
@@ -115,10 +130,12 @@
       ol.addEventListener("drop", function (e) {
         if (!dragged) { return; }
         e.preventDefault();
+        dropped = true;
+        // Nothing moved: nothing to save (and nothing to lock).
+        if (origin && ol === origin.list && dragged.nextElementSibling === origin.next) { return; }
         var items = Array.prototype.slice.call(ol.querySelectorAll("li.stop"));
         var position = items.indexOf(dragged) + 1;
         var order = dragged.dataset.orderId;
-        dragged = null;
         post("/planning/" + board.date + "/move", {
           order_id: order,
           route_id: ol.dataset.routeId,
@@ -147,13 +164,14 @@
   }
 
   function onEvent(msg) {
+    if (msg && msg.type === "resync") { checkRun(); return; }
     if (!msg || !msg.data || msg.data.date !== board.date) { return; }
     if (msg.type === "plan.progress") {
-      running = true;
+      if (!running) { running = true; setTimeout(poll, 2000); }
       showRun(msg.data);
     } else if (msg.type === "plan.finished") {
       showRun(msg.data);
-      window.location.reload();
+      reload();
     } else if (msg.type === "plan.changed" || msg.type === "plan.published") {
       var note = document.getElementById("stale-note");
       if (note) { note.classList.remove("hidden"); }
@@ -164,7 +182,12 @@
     if (!window.WebSocket) { return; }
     var proto = window.location.protocol === "https:" ? "wss:" : "ws:";
     var ws = new WebSocket(proto + "//" + window.location.host + "/ws");
-    ws.onopen = function () { delay = 1000; document.body.dataset.live = "1"; };
+    ws.onopen = function () {
+      delay = 1000;
+      document.body.dataset.live = "1";
+      // Anything missed while away: ask once.
+      checkRun();
+    };
     ws.onmessage = function (e) {
       try { onEvent(JSON.parse(e.data)); } catch (err) { /* not for us */ }
     };
@@ -172,6 +195,23 @@
       document.body.dataset.live = "0";
       setTimeout(function () { connect(Math.min(delay * 2, 30000)); }, delay);
     };
+  }
+
+  // After a gap (reconnect, resync): a run that finished meanwhile reloads
+  // the board; one that started shows its progress.
+  function checkRun() {
+    fetch("/api/v1/planning/" + board.date + "/run", { credentials: "same-origin" })
+      .then(function (r) { return r.ok ? r.json() : null; })
+      .then(function (run) {
+        if (!run) { return; }
+        if (run.state === "running") {
+          showRun(run);
+          if (!running) { running = true; setTimeout(poll, 2000); }
+        } else if (running) {
+          reload();
+        }
+      })
+      .catch(function () { /* the socket will try again */ });
   }
 
   // While a run is going, poll too: the socket may be blocked by a proxy.
@@ -182,7 +222,7 @@
       .then(function (run) {
         if (!run) { return; }
         if (run.state === "running") { showRun(run); setTimeout(poll, 2000); }
-        else { window.location.reload(); }
+        else { reload(); }
       })
       .catch(function () { setTimeout(poll, 4000); });
   }

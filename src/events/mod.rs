@@ -39,7 +39,7 @@ pub struct EventHub {
     /// This instance, in messages to the others.
     origin: u64,
     /// Set once Redis fan-out is started.
-    remote: Arc<OnceLock<tokio::sync::mpsc::UnboundedSender<Arc<Event>>>>,
+    remote: Arc<OnceLock<tokio::sync::mpsc::Sender<Arc<Event>>>>,
 }
 
 impl Default for EventHub {
@@ -82,7 +82,8 @@ impl EventHub {
             .increment(1);
         let event = Arc::new(event);
         if let Some(remote) = self.remote.get() {
-            let _ = remote.send(Arc::clone(&event));
+            // A full queue (Redis away) drops it for the other instances.
+            let _ = remote.try_send(Arc::clone(&event));
         }
         // No receiver is not an error: nobody is watching.
         let _ = self.tx.send(event);

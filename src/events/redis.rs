@@ -21,6 +21,9 @@ use super::Event;
 
 pub const CHANNEL: &str = "luckygas:events";
 const TIMEOUT: Duration = Duration::from_secs(3);
+/// Events waiting for Redis; more are dropped (they still reach local
+/// sockets, and other instances' clients re-fetch when they reconnect).
+pub const QUEUE: usize = 256;
 
 /// `redis://[:password@]host[:port][/db]` → (host:port, password).
 pub fn parse_url(url: &str) -> Result<(String, Option<String>), String> {
@@ -144,8 +147,8 @@ pub fn start(
     url: String,
     origin: u64,
     local: broadcast::Sender<Arc<Event>>,
-) -> mpsc::UnboundedSender<Arc<Event>> {
-    let (tx, rx) = mpsc::unbounded_channel::<Arc<Event>>();
+) -> mpsc::Sender<Arc<Event>> {
+    let (tx, rx) = mpsc::channel::<Arc<Event>>(QUEUE);
     tokio::spawn(publisher(url.clone(), origin, rx));
     tokio::spawn(subscriber(url, origin, local));
     tx
@@ -156,10 +159,14 @@ async fn backoff(delay: &mut Duration) {
     *delay = (*delay * 2).min(Duration::from_secs(30));
 }
 
-async fn publisher(url: String, origin: u64, mut rx: mpsc::UnboundedReceiver<Arc<Event>>) {
+async fn publisher(url: String, origin: u64, mut rx: mpsc::Receiver<Arc<Event>>) {
     let mut delay = Duration::from_millis(200);
     let mut conn: Option<BufReader<TcpStream>> = None;
     while let Some(event) = rx.recv().await {
+        if conn.is_none() {
+            // After an outage, old events are stale: send only what is new.
+            while rx.try_recv().is_ok() {}
+        }
         let payload = serde_json::to_vec(&Envelope {
             origin,
             event: (*event).clone(),
@@ -216,11 +223,18 @@ async fn subscriber(url: String, origin: u64, local: broadcast::Sender<Arc<Event
             backoff(&mut delay).await;
             continue;
         }
-        delay = Duration::from_millis(200);
         loop {
-            let Ok(items) = read_array(&mut conn).await else {
-                break;
+            let items = match read_array(&mut conn).await {
+                Ok(items) => items,
+                Err(e) => {
+                    tracing::warn!(error = %e, "event fan-out: subscription lost");
+                    break;
+                }
             };
+            if items.len() == 3 && items[0] == b"subscribe" {
+                // Confirmed: a later loss starts again from a short wait.
+                delay = Duration::from_millis(200);
+            }
             if items.len() == 3
                 && items[0] == b"message"
                 && let Ok(env) = serde_json::from_slice::<Envelope>(&items[2])

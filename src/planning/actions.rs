@@ -78,6 +78,24 @@ pub async fn set_driver(
     let day = Day::load(&state.db, date).await?;
     store::set_driver(&state.db, &day, route_id, driver_id, state.clock.now()).await?;
     announce(state, date, "plan.changed");
+    // A published route's new driver hears of it at once.
+    let published = day
+        .routes
+        .iter()
+        .find(|r| r.id == route_id)
+        .is_some_and(|r| r.status != "draft");
+    if published
+        && let Some(user_id) = driver_id
+            .and_then(|d| day.driver(d))
+            .and_then(|d| d.user_id)
+    {
+        state.events.publish(
+            &format!("driver:{user_id}"),
+            "route.published",
+            serde_json::json!({ "route_id": route_id, "date": date }),
+            state.clock.now(),
+        );
+    }
     Ok(())
 }
 

@@ -212,6 +212,15 @@ async fn driver_of(state: &AppState, user: &AuthUser) -> Result<Option<driver::M
         .await?)
 }
 
+/// What a driver sees of a route: stops added since the last publish stay
+/// hidden until the plan is published again.
+fn for_viewer(user: &AuthUser, mut r: RouteView) -> RouteView {
+    if user.role == Role::Driver {
+        r.stops.retain(|s| s.change != "added");
+    }
+    r
+}
+
 fn visible(user: &AuthUser, me: Option<&driver::Model>, r: &RouteView) -> bool {
     if user.role != Role::Driver {
         return true;
@@ -239,7 +248,10 @@ pub async fn list_routes(
         b.routes
             .into_iter()
             .filter(|r| visible(&user, me.as_ref(), r))
-            .map(|route| RouteOut { date, route })
+            .map(|route| RouteOut {
+                date,
+                route: for_viewer(&user, route),
+            })
             .collect(),
     ))
 }
@@ -265,7 +277,7 @@ pub async fn get_route(
         .ok_or(AppError::NotFound)?;
     Ok(Json(RouteOut {
         date: r.plan_date,
-        route,
+        route: for_viewer(&user, route),
     }))
 }
 

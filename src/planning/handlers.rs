@@ -42,6 +42,7 @@ struct BoardPage {
     next_day: String,
     pending: usize,
     tiles: String,
+    saving_text: String,
 }
 
 impl BoardPage {
@@ -95,12 +96,22 @@ async fn render_board(
         }),
         prev_day: (date - chrono::Duration::days(1)).to_string(),
         next_day: (date + chrono::Duration::days(1)).to_string(),
-        data: data.replace("</", "<\\/"),
+        data: data
+            .replace('&', "\\u0026")
+            .replace('<', "\\u003c")
+            .replace('>', "\\u003e"),
         error,
         running,
         progress_pct,
         pending,
         tiles: state.config.map_tile_url.clone(),
+        saving_text: match (b.saving_pct, b.naive_km) {
+            (Some(pct), Some(km)) => t
+                .t("planning.saving")
+                .replace("{pct}", &pct.to_string())
+                .replace("{km}", &km.to_string()),
+            _ => String::new(),
+        },
         b,
     };
     render_template(&page)
@@ -276,7 +287,13 @@ fn route_svg(depot: Option<[f64; 2]>, r: &RouteView) -> String {
     if let Some([lat, lon]) = depot {
         pts.push((lat, lon));
     }
-    pts.extend(r.stops.iter().filter_map(|s| s.lat.zip(s.lon)));
+    let mut labels = Vec::new();
+    for s in &r.stops {
+        if let Some(p) = s.lat.zip(s.lon) {
+            pts.push(p);
+            labels.push(s.sequence);
+        }
+    }
     if pts.len() < 2 {
         return String::new();
     }
@@ -327,7 +344,7 @@ fn route_svg(depot: Option<[f64; 2]>, r: &RouteView) -> String {
             r##"<circle cx="{x:.1}" cy="{y:.1}" r="8" fill="{}"/><text x="{x:.1}" y="{:.1}" font-size="9" text-anchor="middle" fill="#fff">{}</text>"##,
             r.color,
             y + 3.0,
-            i + 1 - offset
+            labels[i - offset]
         );
     }
     svg.push_str("</svg>");

@@ -133,21 +133,31 @@ pub async fn save_plan(
     let distance = sol.total_distance.round() as i64;
     let plan_id = match existing {
         Some(p) => {
+            // Only if nobody changed the plan since the run started.
+            let done = plan::Entity::update_many()
+                .col_expr(plan::Column::DistanceM, Expr::value(distance))
+                .col_expr(
+                    plan::Column::NaiveDistanceM,
+                    Expr::value(naive_m.round() as i64),
+                )
+                .col_expr(plan::Column::Unassigned, Expr::value(left))
+                .col_expr(plan::Column::Snapshot, Expr::value(snapshot))
+                .col_expr(plan::Column::ComputedAt, Expr::value(now))
+                .col_expr(plan::Column::ComputedBy, Expr::value(actor))
+                .col_expr(plan::Column::Version, Expr::value(p.version + 1))
+                .col_expr(plan::Column::UpdatedAt, Expr::value(now))
+                .filter(plan::Column::Id.eq(p.id))
+                .filter(plan::Column::Version.eq(p.version))
+                .exec(&txn)
+                .await?;
+            if done.rows_affected == 0 {
+                return Err(stale());
+            }
             route::Entity::delete_many()
                 .filter(route::Column::PlanId.eq(p.id))
                 .exec(&txn)
                 .await?;
-            let version = p.version;
-            let mut a = p.into_active_model();
-            a.distance_m = Set(distance);
-            a.naive_distance_m = Set(naive_m.round() as i64);
-            a.unassigned = Set(left);
-            a.snapshot = Set(snapshot);
-            a.computed_at = Set(now);
-            a.computed_by = Set(actor);
-            a.version = Set(version + 1);
-            a.updated_at = Set(now);
-            a.update(&txn).await?.id
+            p.id
         }
         None => {
             plan::ActiveModel {
@@ -169,6 +179,13 @@ pub async fn save_plan(
             .id
         }
     };
+    let planned: Vec<i32> = sol
+        .routes
+        .iter()
+        .flat_map(|r| &r.stops)
+        .map(|s| built.order_ids[s.job])
+        .collect();
+    release_elsewhere(&txn, &planned, plan_id, now).await?;
     for (i, r) in sol.routes.iter().enumerate() {
         let vehicle_id = built.vehicle_ids[r.vehicle];
         let route_id = insert_route(&txn, day, plan_id, i as i32 + 1, vehicle_id, r, now).await?;
@@ -190,6 +207,63 @@ pub async fn save_plan(
     }
     txn.commit().await?;
     Ok(plan_id)
+}
+
+/// Takes these orders off routes of other dates (an order moved to another
+/// day): their stops go, and those plans' versions move on.
+async fn release_elsewhere(
+    txn: &impl ConnectionTrait,
+    order_ids: &[i32],
+    plan_id: i32,
+    now: DateTime<Utc>,
+) -> Result<(), AppError> {
+    if order_ids.is_empty() {
+        return Ok(());
+    }
+    let elsewhere: Vec<(i32, i32)> = stop::Entity::find()
+        .filter(stop::Column::OrderId.is_in(order_ids.to_vec()))
+        .all(txn)
+        .await?
+        .into_iter()
+        .map(|s| (s.id, s.route_id))
+        .collect();
+    if elsewhere.is_empty() {
+        return Ok(());
+    }
+    let route_ids: Vec<i32> = elsewhere.iter().map(|x| x.1).collect();
+    let other_plans: Vec<i32> = route::Entity::find()
+        .filter(route::Column::Id.is_in(route_ids))
+        .filter(route::Column::PlanId.ne(plan_id))
+        .all(txn)
+        .await?
+        .into_iter()
+        .map(|r| r.plan_id)
+        .collect();
+    if other_plans.is_empty() {
+        return Ok(());
+    }
+    let other_routes: Vec<i32> = route::Entity::find()
+        .filter(route::Column::PlanId.is_in(other_plans.clone()))
+        .all(txn)
+        .await?
+        .into_iter()
+        .map(|r| r.id)
+        .collect();
+    stop::Entity::delete_many()
+        .filter(stop::Column::OrderId.is_in(order_ids.to_vec()))
+        .filter(stop::Column::RouteId.is_in(other_routes))
+        .exec(txn)
+        .await?;
+    plan::Entity::update_many()
+        .col_expr(
+            plan::Column::Version,
+            Expr::col(plan::Column::Version).add(1),
+        )
+        .col_expr(plan::Column::UpdatedAt, Expr::value(now))
+        .filter(plan::Column::Id.is_in(other_plans))
+        .exec(txn)
+        .await?;
+    Ok(())
 }
 
 async fn insert_route(
@@ -244,6 +318,14 @@ pub async fn save_replan(
     for s in day.stops.values().flatten() {
         old_stop.insert(s.order_id, s.clone());
     }
+    let fresh: Vec<i32> = sol
+        .routes
+        .iter()
+        .flat_map(|r| &r.stops)
+        .map(|s| built.order_ids[s.job])
+        .filter(|id| !old_stop.contains_key(id))
+        .collect();
+    release_elsewhere(&txn, &fresh, p.id, now).await?;
     for r in &sol.routes {
         let vehicle_id = built.vehicle_ids[r.vehicle];
         let route_id = match day.routes.iter().find(|x| x.vehicle_id == vehicle_id) {
@@ -274,7 +356,14 @@ pub async fn save_replan(
             let (arrival, departure) = (s.service_start.round() as i32, s.departure.round() as i32);
             match old_stop.get(&order_id) {
                 Some(old) => {
+                    let change = if old.route_id == route_id {
+                        old.change.clone()
+                    } else {
+                        "moved".to_owned()
+                    };
                     stop::Entity::update_many()
+                        .col_expr(stop::Column::RouteId, Expr::value(route_id))
+                        .col_expr(stop::Column::Change, Expr::value(change))
                         .col_expr(stop::Column::Sequence, Expr::value(k as i32 + 1))
                         .col_expr(stop::Column::ArrivalS, Expr::value(arrival))
                         .col_expr(stop::Column::DepartureS, Expr::value(departure))
@@ -315,7 +404,7 @@ pub async fn save_replan(
     let mut snapshot: HashMap<String, i32> = serde_json::from_str(&p.snapshot).unwrap_or_default();
     for id in &built.order_ids {
         if let Some(o) = day.orders.get(id) {
-            snapshot.entry(id.to_string()).or_insert(o.order.version);
+            snapshot.insert(id.to_string(), o.order.version);
         }
     }
     plan::Entity::update_many()
@@ -456,10 +545,18 @@ pub async fn move_stop(
             ),
         ));
     }
-    let txn = crate::db::begin_write(db).await?;
-    let p = plan_at(&txn, day.date, Some(seen))
-        .await?
-        .ok_or_else(stale)?;
+    if to.is_some() && order.point().is_none() {
+        return Err(conflict(
+            format!(
+                "{}：客戶沒有座標，請先在客戶資料設定位置",
+                order.order.order_number
+            ),
+            format!(
+                "{}: the customer has no coordinates; set the location first",
+                order.order.order_number
+            ),
+        ));
+    }
     let from = day.routes.iter().find(|r| {
         day.stops
             .get(&r.id)
@@ -471,29 +568,54 @@ pub async fn move_stop(
         })?),
         None => None,
     };
-    let published = p.status != "draft";
     let ids_of = |r: &route::Model| -> Vec<i32> {
         day.stops
             .get(&r.id)
             .map(|s| {
                 s.iter()
                     .map(|s| s.order_id)
-                    .filter(|&o| o != order_id)
+                    .filter(|&o| o != order_id && day.orders.contains_key(&o))
                     .collect()
             })
             .unwrap_or_default()
     };
+    let target_ids = target.map(|t| {
+        let mut ids = ids_of(t);
+        let at = position.clamp(1, ids.len() + 1) - 1;
+        ids.insert(at, order_id);
+        (ids, at)
+    });
+    // Travel times first (they may come from a routing service): inside the
+    // write transaction below they then come from the cache.
+    for ids in [from.map(&ids_of), target_ids.as_ref().map(|x| x.0.clone())]
+        .into_iter()
+        .flatten()
+    {
+        let orders: Vec<&DayOrder> = ids.iter().filter_map(|id| day.orders.get(id)).collect();
+        let _ = time_route(day, travel, 0, &orders).await;
+    }
+    let txn = crate::db::begin_write(db).await?;
+    let p = plan_at(&txn, day.date, Some(seen))
+        .await?
+        .ok_or_else(stale)?;
+    // Stops of orders no longer on this date (cancelled, moved) go now.
+    let stale_ids = day.stale_stops();
+    if !stale_ids.is_empty() {
+        stop::Entity::delete_many()
+            .filter(stop::Column::OrderId.is_in(stale_ids))
+            .exec(&txn)
+            .await?;
+    }
+    let published = p.status != "draft";
     if let Some(f) = from
         && target.is_none_or(|t| t.id != f.id)
     {
         rewrite_route(&txn, day, travel, f, &ids_of(f), now).await?;
     }
-    match target {
-        Some(t) => {
-            let mut ids = ids_of(t);
-            let at = position.clamp(1, ids.len() + 1) - 1;
-            ids.insert(at, order_id);
+    match target.zip(target_ids) {
+        Some((t, (ids, at))) => {
             if from.is_none() {
+                release_elsewhere(&txn, &[order_id], p.id, now).await?;
                 stop::ActiveModel {
                     route_id: Set(t.id),
                     order_id: Set(order_id),
@@ -597,7 +719,7 @@ pub async fn set_driver(
         ));
     }
     let txn = crate::db::begin_write(db).await?;
-    route::Entity::update_many()
+    let done = route::Entity::update_many()
         .col_expr(route::Column::DriverId, Expr::value(driver_id))
         .col_expr(route::Column::Version, Expr::value(r.version + 1))
         .col_expr(route::Column::UpdatedAt, Expr::value(now))
@@ -605,6 +727,9 @@ pub async fn set_driver(
         .filter(route::Column::Version.eq(r.version))
         .exec(&txn)
         .await?;
+    if done.rows_affected == 0 {
+        return Err(stale());
+    }
     txn.commit().await?;
     Ok(())
 }

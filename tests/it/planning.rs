@@ -1142,3 +1142,62 @@ async fn managers_keep_trucks_and_drivers_on_the_fleet_page() {
     assert_eq!(drivers[0]["shift_start"], "08:00");
     b.close().await;
 }
+
+#[tokio::test]
+async fn an_order_moved_to_another_day_leaves_the_first_days_plan() {
+    let app = app().await;
+    app.create_user("mia", Role::Manager).await;
+    let token = app.token("mia").await;
+    let ids = small_day(&app, &token).await;
+    call(
+        &app,
+        Method::POST,
+        &format!("/api/v1/planning/{TOMORROW}/optimize"),
+        &token,
+        Some(json!({})),
+    )
+    .await;
+    finished(&app, &token, TOMORROW).await;
+    assert_eq!(stops_of(&board(&app, &token, TOMORROW).await).len(), 3);
+    // The customer asks for the day after instead.
+    let (status, body) = call(
+        &app,
+        Method::POST,
+        "/api/v1/orders/bulk",
+        &token,
+        Some(json!({"ids": [ids[0]], "op": "change_date", "date": "2026-12-02"})),
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    let (status, _) = call(
+        &app,
+        Method::POST,
+        "/api/v1/planning/2026-12-02/optimize",
+        &token,
+        Some(json!({})),
+    )
+    .await;
+    assert_eq!(status, 202);
+    finished(&app, &token, "2026-12-02").await;
+    let later = board(&app, &token, "2026-12-02").await;
+    assert_eq!(
+        stops_of(&later).iter().map(|s| s.2).collect::<Vec<_>>(),
+        [ids[0]]
+    );
+    let first = board(&app, &token, TOMORROW).await;
+    assert_eq!(
+        stops_of(&first).len(),
+        2,
+        "the stop left the first day: {first}"
+    );
+    // The first day can still be published.
+    let (status, done) = call(
+        &app,
+        Method::POST,
+        &format!("/api/v1/planning/{TOMORROW}/publish"),
+        &token,
+        Some(json!({"version": first["version"]})),
+    )
+    .await;
+    assert_eq!(status, 200, "{done}");
+}
