@@ -788,7 +788,7 @@ pub async fn publish(
             .iter()
             .any(|x| x.as_str() == s)
         };
-        let ok = now_row.is_some_and(|o| {
+        let mut ok = now_row.is_some_and(|o| {
             o.requested_date == day.date
                 && o.status != OrderStatus::Cancelled.as_str()
                 && (under_way(&o.status)
@@ -796,6 +796,22 @@ pub async fn publish(
                         .get(&id.to_string())
                         .is_none_or(|v| *v == o.version))
         });
+        // Confirming a pending order meanwhile is no change to the plan
+        // (publishing would confirm it anyway).
+        if !ok
+            && let Some(o) = now_row
+            && o.requested_date == day.date
+            && o.status == OrderStatus::Confirmed.as_str()
+        {
+            let since = crate::orders::entity::event::Entity::find()
+                .filter(crate::orders::entity::event::Column::OrderId.eq(*id))
+                .filter(crate::orders::entity::event::Column::CreatedAt.gt(p.computed_at))
+                .all(&txn)
+                .await?;
+            ok = since
+                .iter()
+                .all(|e| e.to_status == OrderStatus::Confirmed.as_str());
+        }
         if !ok {
             changed.push(now_row.map_or_else(|| format!("#{id}"), |o| o.order_number.clone()));
         }

@@ -340,6 +340,17 @@ async fn publishing_a_plan_whose_orders_changed_is_refused_and_changes_nothing()
     finished(&app, &token, TOMORROW).await;
     let b = board(&app, &token, TOMORROW).await;
     assert_eq!(stops_of(&b).len(), 3);
+    // Someone confirms an order after the plan was computed: no change.
+    app.clock.advance(chrono::Duration::minutes(1));
+    let (status, _) = call(
+        &app,
+        Method::POST,
+        &format!("/api/v1/orders/{}/transitions", ids[0]),
+        &token,
+        Some(json!({"action": "confirm"})),
+    )
+    .await;
+    assert_eq!(status, 200);
     // Someone cancels an order after the plan was computed.
     let (status, o) = call(
         &app,
@@ -361,6 +372,18 @@ async fn publishing_a_plan_whose_orders_changed_is_refused_and_changes_nothing()
     assert_eq!(status, 409);
     let msg = err["error"]["message"].as_str().unwrap();
     assert!(msg.contains(o["order_number"].as_str().unwrap()), "{msg}");
+    let (_, confirmed) = call(
+        &app,
+        Method::GET,
+        &format!("/api/v1/orders/{}", ids[0]),
+        &token,
+        None,
+    )
+    .await;
+    assert!(
+        !msg.contains(confirmed["order_number"].as_str().unwrap()),
+        "a confirmation is no change: {msg}"
+    );
     let after = board(&app, &token, TOMORROW).await;
     assert_eq!(after["status"], "draft");
     assert!(
@@ -378,7 +401,7 @@ async fn publishing_a_plan_whose_orders_changed_is_refused_and_changes_nothing()
         None,
     )
     .await;
-    assert_eq!(first["status"], "pending", "nothing was planned");
+    assert_eq!(first["status"], "confirmed", "nothing was planned");
     // Planned again, the cancelled order is gone and publishing works.
     call(
         &app,
