@@ -33,6 +33,7 @@ pub struct Inner {
     pub events: crate::events::EventHub,
     pub travel: crate::planning::travel::Travel,
     pub runs: crate::planning::runs::Runs,
+    pub search: customers::search_index::SearchIndex,
 }
 
 impl Deref for AppState {
@@ -65,6 +66,7 @@ impl AppState {
             events: crate::events::EventHub::new(),
             travel,
             runs: crate::planning::runs::Runs::default(),
+            search: customers::search_index::SearchIndex::default(),
         }))
     }
 }

@@ -60,8 +60,7 @@ async fn identify(state: &AppState, headers: &HeaderMap) -> Result<Identity, App
         });
     }
     if let Some(token) = cookie(headers, SESSION_COOKIE)
-        && let Some(user_id) = session::find_user(&state.db, token, now).await?
-        && let Some(u) = users::Entity::find_by_id(user_id).one(&state.db).await?
+        && let Some(u) = session::find_user(&state.db, token, now).await?
         && u.active
     {
         return Ok(Identity::Session(token.to_owned(), u));

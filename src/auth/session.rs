@@ -2,9 +2,13 @@
 //! the `sessions` table so that logout and deactivation end it at once.
 
 use chrono::{DateTime, Duration, Utc};
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set, entity::prelude::*};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set, entity::prelude::*,
+    sea_query::Query,
+};
 
 use super::tokens::{hash_token, random_token};
+use crate::users::entity as users;
 
 pub const SESSION_COOKIE: &str = "lg_session";
 /// An anonymous visitor's id, to bind the sign-in form's CSRF token.
@@ -47,18 +51,24 @@ pub async fn create(
     Ok(token)
 }
 
-/// The user id of a live session.
+/// The account behind a live session, in one query (the guard runs it on
+/// every signed-in request). Whether the account is active is the
+/// caller's check.
 pub async fn find_user(
     db: &impl ConnectionTrait,
     token: &str,
     now: DateTime<Utc>,
-) -> Result<Option<i32>, DbErr> {
-    let row = Entity::find()
-        .filter(Column::TokenHash.eq(hash_token(token)))
-        .filter(Column::ExpiresAt.gt(now))
+) -> Result<Option<users::Model>, DbErr> {
+    let live = Query::select()
+        .column(Column::UserId)
+        .from(Entity)
+        .and_where(Column::TokenHash.eq(hash_token(token)))
+        .and_where(Column::ExpiresAt.gt(now))
+        .to_owned();
+    users::Entity::find()
+        .filter(users::Column::Id.in_subquery(live))
         .one(db)
-        .await?;
-    Ok(row.map(|s| s.user_id))
+        .await
 }
 
 pub async fn delete(db: &impl ConnectionTrait, token: &str) -> Result<(), DbErr> {

@@ -59,6 +59,15 @@ pub fn out(
     phones: Vec<phone::Model>,
     stats: Option<CustomerStats>,
 ) -> CustomerOut {
+    out_with(c, phones.into_iter().map(|p| p.phone).collect(), stats)
+}
+
+/// [`out`] with the phones as digits (as the search index keeps them).
+pub fn out_with(
+    c: customer::Model,
+    phones: Vec<String>,
+    stats: Option<CustomerStats>,
+) -> CustomerOut {
     let counts = c.cylinder_counts();
     let kg = [50, 20, 16, 10, 4];
     CustomerOut {
@@ -67,7 +76,7 @@ pub fn out(
         }),
         total_cylinders: counts.iter().sum(),
         total_capacity_kg: counts.iter().zip(kg).map(|(n, k)| n * k).sum(),
-        phones: phones.into_iter().map(|p| p.phone).collect(),
+        phones,
         id: c.id,
         code: c.code,
         name: c.name,
@@ -108,18 +117,13 @@ pub async fn list(
     State(state): State<AppState>,
     Query(f): Query<Filter>,
 ) -> Result<Json<CustomerPage>, AppError> {
-    let (rows, total) = queries::search(&state.db, &f).await?;
-    let ids: Vec<i32> = rows.iter().map(|c| c.id).collect();
-    let mut phones = queries::phones_of(&state.db, &ids).await?;
+    let found = state.search.search(&state.db, &f).await?;
     Ok(Json(CustomerPage {
-        items: rows
-            .into_iter()
-            .map(|c| {
-                let p = phones.remove(&c.id).unwrap_or_default();
-                out(c, p, None)
-            })
+        items: found
+            .rows()
+            .map(|e| out_with(e.customer.clone(), e.phones.clone(), None))
             .collect(),
-        total,
+        total: found.total,
         page: f.page(),
         per_page: f.per_page(),
     }))

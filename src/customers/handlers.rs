@@ -105,25 +105,23 @@ pub async fn list(
     Query(f): Query<Filter>,
 ) -> Result<Response, AppError> {
     let t = ctx.locale;
-    let (rows, total) = queries::search(&state.db, &f).await?;
-    let ids: Vec<i32> = rows.iter().map(|c| c.id).collect();
-    let mut phones = queries::phones_of(&state.db, &ids).await?;
-    let rows = rows
-        .iter()
-        .map(|c| Row {
-            id: c.id,
-            code: c.code.clone(),
-            name: c.name.clone(),
-            kind: kind_label(t, &c.kind),
-            phone: phones
-                .remove(&c.id)
-                .and_then(|p| p.into_iter().next())
-                .map(|p| show_phone(&p.phone))
-                .unwrap_or_default(),
-            address: c.address.clone(),
-            district: c.district.clone(),
-            cylinders: c.cylinders_text(),
-            active: c.active,
+    let found = state.search.search(&state.db, &f).await?;
+    let total = found.total;
+    let rows = found
+        .rows()
+        .map(|e| {
+            let c = &e.customer;
+            Row {
+                id: c.id,
+                code: c.code.clone(),
+                name: c.name.clone(),
+                kind: kind_label(t, &c.kind),
+                phone: e.phones.first().map(|p| show_phone(p)).unwrap_or_default(),
+                address: c.address.clone(),
+                district: c.district.clone(),
+                cylinders: c.cylinders_text(),
+                active: c.active,
+            }
         })
         .collect();
     let results = ResultsPart {
@@ -141,7 +139,7 @@ pub async fn list(
     {
         return Ok(Html(render_template(&results)?).into_response());
     }
-    let districts = queries::districts(&state.db).await?;
+    let districts = state.search.districts(&state.db).await?;
     let page = ListPage {
         shell: Shell::new(&state, &ctx, "/customers", t.t("customers.title")),
         districts: districts

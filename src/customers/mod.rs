@@ -7,6 +7,7 @@ mod handlers;
 pub mod kinds;
 pub mod own;
 pub mod queries;
+pub mod search_index;
 
 use axum::http::Method;
 

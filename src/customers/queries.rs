@@ -13,6 +13,7 @@ use serde_json::json;
 use super::{
     entity::{customer, phone},
     form::CustomerData,
+    search_index,
 };
 use crate::{
     audit,
@@ -221,6 +222,7 @@ pub async fn insert(
     apply(&mut a, d);
     let c = a.insert(txn).await?;
     write_phones(txn, c.id, d).await?;
+    search_index::bump_revision(txn).await?;
     audit::record(
         txn,
         audit::Entry {
@@ -297,6 +299,7 @@ pub async fn replace(
         return Err(stale());
     }
     write_phones(txn, id, d).await?;
+    search_index::bump_revision(txn).await?;
     let after = get(txn, id).await?;
     audit::record(
         txn,
@@ -373,6 +376,7 @@ pub async fn set_active(
     if done.rows_affected == 0 {
         return Err(stale());
     }
+    search_index::bump_revision(&txn).await?;
     let after = get(&txn, id).await?;
     audit::record(
         &txn,
@@ -431,19 +435,29 @@ fn escape_like(s: &str) -> String {
         .replace('_', "\\_")
 }
 
+/// What the search box's text must be part of in `search_text`, or `None`
+/// when it is empty (everything matches).
+pub(crate) fn search_needle(q: &str) -> Option<String> {
+    let q = crate::domain::normalize_width(q.trim()).to_lowercase();
+    if q.is_empty() {
+        return None;
+    }
+    // Phone digits are matched without dashes or spaces.
+    let digits: String = q.chars().filter(char::is_ascii_digit).collect();
+    let looks_like_phone =
+        digits.len() >= 3 && q.chars().all(|c| c.is_ascii_digit() || " -()+".contains(c));
+    Some(if looks_like_phone {
+        digits.trim_start_matches("886").to_owned()
+    } else {
+        q
+    })
+}
+
+/// The filter in SQL. Pages search with [`super::search_index`], which
+/// must find the same customers.
 pub fn search_condition(f: &Filter) -> Condition {
     let mut cond = Condition::all();
-    let q = crate::domain::normalize_width(f.q.trim()).to_lowercase();
-    if !q.is_empty() {
-        // Phone digits are matched without dashes or spaces.
-        let digits: String = q.chars().filter(char::is_ascii_digit).collect();
-        let looks_like_phone =
-            digits.len() >= 3 && q.chars().all(|c| c.is_ascii_digit() || " -()+".contains(c));
-        let needle = if looks_like_phone {
-            digits.trim_start_matches("886").to_owned()
-        } else {
-            q
-        };
+    if let Some(needle) = search_needle(&f.q) {
         cond = cond.add(
             Expr::col(customer::Column::SearchText)
                 .like(LikeExpr::new(format!("%{}%", escape_like(&needle))).escape('\\')),
@@ -469,28 +483,6 @@ pub async fn count(db: &impl ConnectionTrait, f: &Filter) -> Result<u64, AppErro
         .filter(search_condition(f))
         .count(db)
         .await?)
-}
-
-pub async fn search(
-    db: &impl ConnectionTrait,
-    f: &Filter,
-) -> Result<(Vec<customer::Model>, u64), AppError> {
-    let mut q = customer::Entity::find().filter(search_condition(f));
-    q = match f.sort.as_str() {
-        "name" => q.order_by_asc(customer::Column::Name),
-        "district" => q
-            .order_by_asc(customer::Column::District)
-            .order_by_asc(customer::Column::Code),
-        "updated" => q.order_by_desc(customer::Column::UpdatedAt),
-        _ => q.order_by_asc(customer::Column::Code),
-    };
-    let total = count(db, f).await?;
-    let rows = q
-        .offset((f.page() - 1) * f.per_page())
-        .limit(f.per_page())
-        .all(db)
-        .await?;
-    Ok((rows, total))
 }
 
 pub async fn districts(db: &impl ConnectionTrait) -> Result<Vec<String>, AppError> {

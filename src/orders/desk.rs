@@ -78,20 +78,17 @@ pub async fn lookup(
             per_page: 8,
             ..Filter::default()
         };
-        let (rows, _) = customers::search(&state.db, &f).await?;
-        let ids: Vec<i32> = rows.iter().map(|c| c.id).collect();
-        let mut phones = customers::phones_of(&state.db, &ids).await?;
-        rows.into_iter()
-            .map(|c| Match {
-                phone: phones
-                    .remove(&c.id)
-                    .and_then(|p| p.into_iter().next())
-                    .map(|p| show_phone(&p.phone))
-                    .unwrap_or_default(),
-                id: c.id,
-                code: c.code,
-                name: c.name,
-                address: c.address,
+        state
+            .search
+            .search(&state.db, &f)
+            .await?
+            .rows()
+            .map(|e| Match {
+                phone: e.phones.first().map(|p| show_phone(p)).unwrap_or_default(),
+                id: e.customer.id,
+                code: e.customer.code.clone(),
+                name: e.customer.name.clone(),
+                address: e.customer.address.clone(),
             })
             .collect()
     };
