@@ -29,6 +29,44 @@
       });
     });
   });
+  // Long work (an import): a progress bar once it has taken a second,
+  // with the upload share while the file is sent, then "working".
+  function progressOf(form) {
+    var sel = form && form.getAttribute && form.getAttribute("data-progress");
+    return sel ? document.querySelector(sel) : null;
+  }
+  function startProgress(form) {
+    var box = progressOf(form);
+    if (!box) { return; }
+    box.dataset.pending = setTimeout(function () {
+      box.hidden = false;
+      var label = box.querySelector("[data-working]");
+      if (label && !label.textContent) { label.textContent = label.dataset.working; }
+    }, 1000);
+  }
+  function stopProgress(form) {
+    var box = progressOf(form);
+    if (!box) { return; }
+    clearTimeout(Number(box.dataset.pending));
+    box.hidden = true;
+  }
+  document.addEventListener("htmx:beforeRequest", function (e) { startProgress(e.detail.elt); });
+  document.addEventListener("htmx:afterRequest", function (e) { stopProgress(e.detail.elt); });
+  document.addEventListener("htmx:xhr:progress", function (e) {
+    var box = progressOf(e.detail.elt);
+    if (!box || !e.detail.total) { return; }
+    var pct = Math.round((e.detail.loaded / e.detail.total) * 100);
+    box.querySelector(".bar-fill").style.width = pct + "%";
+    var label = box.querySelector("span");
+    if (label) {
+      label.textContent = pct < 100 && label.dataset.upload ? label.dataset.upload + " " + pct + "%" : label.dataset.working;
+    }
+    box.classList.toggle("working", pct >= 100);
+  });
+  // Plain forms (the import itself) show it while the next page loads.
+  document.addEventListener("submit", function (e) {
+    if (!e.target.hasAttribute("hx-post")) { startProgress(e.target); }
+  });
   document.addEventListener("htmx:afterSwap", function (e) {
     if (e.detail.target && e.detail.target.id === "toasts") {
       e.detail.target.querySelectorAll(".toast").forEach(dismissLater);
