@@ -68,10 +68,16 @@ pub async fn build(
             "No depot is set up; routes cannot be planned",
         )
     })?;
+    // A mid-day re-plan keeps every truck that already has a route, even
+    // one taken out of use since (it then gets no new stop).
+    let on_road = |id: i32| opts.keep_existing && day.routes.iter().any(|r| r.vehicle_id == id);
     let trucks: Vec<_> = day
         .vehicles
         .iter()
-        .filter(|v| v.active && (opts.vehicle_ids.is_empty() || opts.vehicle_ids.contains(&v.id)))
+        .filter(|v| {
+            (v.active && (opts.vehicle_ids.is_empty() || opts.vehicle_ids.contains(&v.id)))
+                || on_road(v.id)
+        })
         .collect();
     if trucks.is_empty() {
         return Err(refuse(
@@ -100,7 +106,11 @@ pub async fn build(
         }
         vehicles.push(Vehicle {
             id: v.plate.clone(),
-            capacity: amount(&[i64::from(v.capacity_kg), i64::from(v.capacity_slots)]),
+            capacity: if v.active {
+                amount(&[i64::from(v.capacity_kg), i64::from(v.capacity_slots)])
+            } else {
+                amount(&[0, 0])
+            },
             shift_start: f64::from(start),
             // A shift that has already ended leaves no time at all.
             shift_end: f64::from(end.max(start)),

@@ -1224,3 +1224,80 @@ async fn an_order_moved_to_another_day_leaves_the_first_days_plan() {
     .await;
     assert_eq!(status, 200, "{done}");
 }
+
+#[tokio::test]
+async fn a_truck_taken_out_of_use_after_publishing_keeps_its_route_and_gets_nothing_new() {
+    let app = app().await;
+    app.create_user("mia", Role::Manager).await;
+    let token = app.token("mia").await;
+    small_day(&app, &token).await;
+    call(
+        &app,
+        Method::POST,
+        &format!("/api/v1/planning/{TOMORROW}/optimize"),
+        &token,
+        Some(json!({})),
+    )
+    .await;
+    finished(&app, &token, TOMORROW).await;
+    let b = board(&app, &token, TOMORROW).await;
+    let (status, _) = call(
+        &app,
+        Method::POST,
+        &format!("/api/v1/planning/{TOMORROW}/publish"),
+        &token,
+        Some(json!({"version": b["version"]})),
+    )
+    .await;
+    assert_eq!(status, 200);
+    let before = stops_of(&board(&app, &token, TOMORROW).await);
+    // The truck breaks down; a spare comes in; a new order arrives.
+    let truck = b["routes"][0]["vehicle_id"].as_i64().unwrap();
+    let (status, _) = call(
+        &app,
+        Method::PUT,
+        &format!("/api/v1/vehicles/{truck}"),
+        &token,
+        Some(
+            json!({"plate": "ABC-1234", "capacity_kg": 900, "capacity_slots": 20, "active": false}),
+        ),
+    )
+    .await;
+    assert_eq!(status, 200);
+    call(
+        &app,
+        Method::POST,
+        "/api/v1/vehicles",
+        &token,
+        Some(json!({"plate": "SPARE-1", "capacity_kg": 900, "capacity_slots": 20})),
+    )
+    .await;
+    let (_, o) = call(&app, Method::POST, "/api/v1/orders", &token, Some(json!({"customer_code": "C00001", "requested_date": TOMORROW, "lines": [{"size": "4", "quantity": 1}]}))).await;
+    let (status, re) = call(
+        &app,
+        Method::POST,
+        &format!("/api/v1/planning/{TOMORROW}/optimize"),
+        &token,
+        Some(json!({})),
+    )
+    .await;
+    assert_eq!(status, 202, "{re}");
+    finished(&app, &token, TOMORROW).await;
+    let after = board(&app, &token, TOMORROW).await;
+    let now = stops_of(&after);
+    for s in &before {
+        assert!(now.contains(s), "stop {s:?} kept in place: {now:?}");
+    }
+    let new_route = now
+        .iter()
+        .find(|s| s.2 == o["id"].as_i64().unwrap())
+        .unwrap()
+        .0;
+    let r = after["routes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["id"] == new_route)
+        .unwrap();
+    assert_eq!(r["plate"], "SPARE-1");
+}
