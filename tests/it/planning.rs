@@ -46,6 +46,30 @@ async fn call(
     (status, res.json().await.unwrap_or(Value::Null))
 }
 
+/// Starts optimizing a date; (status, answer).
+async fn optimize(app: &TestApp, token: &str, date: &str) -> (u16, Value) {
+    let path = format!("/api/v1/planning/{date}/optimize");
+    call(app, Method::POST, &path, token, Some(json!({}))).await
+}
+
+/// Publishes a date's plan as of `version`; (status, answer).
+async fn publish(
+    app: &TestApp,
+    token: &str,
+    date: &str,
+    version: impl serde::Serialize,
+) -> (u16, Value) {
+    let path = format!("/api/v1/planning/{date}/publish");
+    call(
+        app,
+        Method::POST,
+        &path,
+        token,
+        Some(json!({ "version": version })),
+    )
+    .await
+}
+
 /// Waits for the date's optimization run to finish and returns it.
 async fn finished(app: &TestApp, token: &str, date: &str) -> Value {
     for _ in 0..600 {
@@ -107,25 +131,11 @@ async fn the_demo_day_is_optimized_published_and_replanned_mid_day() {
     assert_eq!(before_plan["status"], "none");
     assert!(before_plan["waiting"].as_array().unwrap().len() >= 100);
     assert_eq!(before_plan["unassigned"].as_array().unwrap().len(), 0);
-    let (status, first) = call(
-        &app,
-        Method::POST,
-        &format!("/api/v1/planning/{TOMORROW}/optimize"),
-        &token,
-        Some(json!({})),
-    )
-    .await;
+    let (status, first) = optimize(&app, &token, TOMORROW).await;
     assert_eq!(status, 202, "{first}");
     assert_eq!(first["started"], true);
     // A second person asking now sees the running job instead of a new one.
-    let (status, second) = call(
-        &app,
-        Method::POST,
-        &format!("/api/v1/planning/{TOMORROW}/optimize"),
-        &token,
-        Some(json!({})),
-    )
-    .await;
+    let (status, second) = optimize(&app, &token, TOMORROW).await;
     assert_eq!(status, 200, "{second}");
     assert_eq!(second["started"], false);
     assert_eq!(second["run"]["id"], first["run"]["id"]);
@@ -167,23 +177,9 @@ async fn the_demo_day_is_optimized_published_and_replanned_mid_day() {
 
     // A stale version is refused and publishes nothing.
     let v = b["version"].as_i64().unwrap();
-    let (status, _) = call(
-        &app,
-        Method::POST,
-        &format!("/api/v1/planning/{TOMORROW}/publish"),
-        &token,
-        Some(json!({"version": v + 5})),
-    )
-    .await;
+    let (status, _) = publish(&app, &token, TOMORROW, v + 5).await;
     assert_eq!(status, 409);
-    let (status, published) = call(
-        &app,
-        Method::POST,
-        &format!("/api/v1/planning/{TOMORROW}/publish"),
-        &token,
-        Some(json!({"version": v})),
-    )
-    .await;
+    let (status, published) = publish(&app, &token, TOMORROW, v).await;
     assert_eq!(status, 200, "{published}");
     assert_eq!(published["status"], "published");
     let numbers: Vec<&str> = published["routes"]
@@ -236,14 +232,7 @@ async fn the_demo_day_is_optimized_published_and_replanned_mid_day() {
             .any(|u| u["order_id"] == new_id && u["reason_code"] == "new")
     );
 
-    let (status, re) = call(
-        &app,
-        Method::POST,
-        &format!("/api/v1/planning/{TOMORROW}/optimize"),
-        &token,
-        Some(json!({})),
-    )
-    .await;
+    let (status, re) = optimize(&app, &token, TOMORROW).await;
     assert_eq!(status, 202, "{re}");
     assert_eq!(re["run"]["kind"], "replan");
     finished(&app, &token, TOMORROW).await;
@@ -273,14 +262,7 @@ async fn the_demo_day_is_optimized_published_and_replanned_mid_day() {
     assert_eq!(added.len(), 1);
     assert_eq!(added[0]["order_id"], new_id);
     let v = after["version"].as_i64().unwrap();
-    let (status, again) = call(
-        &app,
-        Method::POST,
-        &format!("/api/v1/planning/{TOMORROW}/publish"),
-        &token,
-        Some(json!({"version": v})),
-    )
-    .await;
+    let (status, again) = publish(&app, &token, TOMORROW, v).await;
     assert_eq!(status, 200, "{again}");
     let (_, o) = call(
         &app,
@@ -329,14 +311,7 @@ async fn publishing_a_plan_whose_orders_changed_is_refused_and_changes_nothing()
     app.create_user("mia", Role::Manager).await;
     let token = app.token("mia").await;
     let ids = small_day(&app, &token).await;
-    call(
-        &app,
-        Method::POST,
-        &format!("/api/v1/planning/{TOMORROW}/optimize"),
-        &token,
-        Some(json!({})),
-    )
-    .await;
+    optimize(&app, &token, TOMORROW).await;
     finished(&app, &token, TOMORROW).await;
     let b = board(&app, &token, TOMORROW).await;
     assert_eq!(stops_of(&b).len(), 3);
@@ -361,14 +336,7 @@ async fn publishing_a_plan_whose_orders_changed_is_refused_and_changes_nothing()
     )
     .await;
     assert_eq!(status, 200, "{o}");
-    let (status, err) = call(
-        &app,
-        Method::POST,
-        &format!("/api/v1/planning/{TOMORROW}/publish"),
-        &token,
-        Some(json!({"version": b["version"]})),
-    )
-    .await;
+    let (status, err) = publish(&app, &token, TOMORROW, &b["version"]).await;
     assert_eq!(status, 409);
     let msg = err["error"]["message"].as_str().unwrap();
     assert!(msg.contains(o["order_number"].as_str().unwrap()), "{msg}");
@@ -403,25 +371,11 @@ async fn publishing_a_plan_whose_orders_changed_is_refused_and_changes_nothing()
     .await;
     assert_eq!(first["status"], "confirmed", "nothing was planned");
     // Planned again, the cancelled order is gone and publishing works.
-    call(
-        &app,
-        Method::POST,
-        &format!("/api/v1/planning/{TOMORROW}/optimize"),
-        &token,
-        Some(json!({})),
-    )
-    .await;
+    optimize(&app, &token, TOMORROW).await;
     finished(&app, &token, TOMORROW).await;
     let b = board(&app, &token, TOMORROW).await;
     assert_eq!(stops_of(&b).len(), 2);
-    let (status, done) = call(
-        &app,
-        Method::POST,
-        &format!("/api/v1/planning/{TOMORROW}/publish"),
-        &token,
-        Some(json!({"version": b["version"]})),
-    )
-    .await;
+    let (status, done) = publish(&app, &token, TOMORROW, &b["version"]).await;
     assert_eq!(status, 200, "{done}");
     // After publishing, a cancellation is cleaned up by the re-plan.
     let (status, _) = call(
@@ -433,26 +387,12 @@ async fn publishing_a_plan_whose_orders_changed_is_refused_and_changes_nothing()
     )
     .await;
     assert_eq!(status, 200);
-    let (status, re) = call(
-        &app,
-        Method::POST,
-        &format!("/api/v1/planning/{TOMORROW}/optimize"),
-        &token,
-        Some(json!({})),
-    )
-    .await;
+    let (status, re) = optimize(&app, &token, TOMORROW).await;
     assert_eq!(status, 202, "{re}");
     finished(&app, &token, TOMORROW).await;
     let b = board(&app, &token, TOMORROW).await;
     assert_eq!(stops_of(&b).len(), 1);
-    let (status, again) = call(
-        &app,
-        Method::POST,
-        &format!("/api/v1/planning/{TOMORROW}/publish"),
-        &token,
-        Some(json!({"version": b["version"]})),
-    )
-    .await;
+    let (status, again) = publish(&app, &token, TOMORROW, &b["version"]).await;
     assert_eq!(status, 200, "{again}");
 }
 
@@ -470,14 +410,7 @@ async fn moving_and_locking_stops_then_reoptimizing_keeps_them_on_their_truck() 
         Some(json!({"plate": "XYZ-9", "capacity_kg": 900, "capacity_slots": 20})),
     )
     .await;
-    call(
-        &app,
-        Method::POST,
-        &format!("/api/v1/planning/{TOMORROW}/optimize"),
-        &token,
-        Some(json!({})),
-    )
-    .await;
+    optimize(&app, &token, TOMORROW).await;
     finished(&app, &token, TOMORROW).await;
     let b = board(&app, &token, TOMORROW).await;
     let routes = b["routes"].as_array().unwrap();
@@ -541,14 +474,7 @@ async fn moving_and_locking_stops_then_reoptimizing_keeps_them_on_their_truck() 
     assert_eq!(status, 200);
     // Re-optimizing keeps the locked stops on that truck and brings the
     // taken-off order back.
-    call(
-        &app,
-        Method::POST,
-        &format!("/api/v1/planning/{TOMORROW}/optimize"),
-        &token,
-        Some(json!({})),
-    )
-    .await;
+    optimize(&app, &token, TOMORROW).await;
     finished(&app, &token, TOMORROW).await;
     let again = board(&app, &token, TOMORROW).await;
     let truck = routes[0]["vehicle_id"].clone();
@@ -575,14 +501,13 @@ async fn impossible_orders_and_bad_input_get_reasons_not_crashes() {
     let app = app().await;
     app.create_user("mia", Role::Manager).await;
     let token = app.token("mia").await;
-    let path = format!("/api/v1/planning/{TOMORROW}/optimize");
 
     // Nothing set up: no depot.
-    let (status, e) = call(&app, Method::POST, &path, &token, Some(json!({}))).await;
+    let (status, e) = optimize(&app, &token, TOMORROW).await;
     assert_eq!(status, 409, "{e}");
     depot(&app).await;
     // No trucks.
-    let (status, e) = call(&app, Method::POST, &path, &token, Some(json!({}))).await;
+    let (status, e) = optimize(&app, &token, TOMORROW).await;
     assert_eq!(status, 409);
     assert!(
         e["error"]["message"].as_str().unwrap().contains("車輛"),
@@ -623,30 +548,16 @@ async fn impossible_orders_and_bad_input_get_reasons_not_crashes() {
     .await;
     assert_eq!(status, 422, "duplicate plate: {e}");
     // No orders.
-    let (status, e) = call(&app, Method::POST, &path, &token, Some(json!({}))).await;
+    let (status, e) = optimize(&app, &token, TOMORROW).await;
     assert_eq!(status, 409);
     assert!(
         e["error"]["message"].as_str().unwrap().contains("訂單"),
         "{e}"
     );
     // A past date and a bad date.
-    let (status, _) = call(
-        &app,
-        Method::POST,
-        "/api/v1/planning/2026-11-29/optimize",
-        &token,
-        Some(json!({})),
-    )
-    .await;
+    let (status, _) = optimize(&app, &token, "2026-11-29").await;
     assert_eq!(status, 422);
-    let (status, e) = call(
-        &app,
-        Method::POST,
-        "/api/v1/planning/tomorrow/optimize",
-        &token,
-        Some(json!({})),
-    )
-    .await;
+    let (status, e) = optimize(&app, &token, "tomorrow").await;
     assert_eq!(status, 422);
     assert_eq!(e["error"]["fields"][0]["field"], "date");
 
@@ -689,7 +600,7 @@ async fn impossible_orders_and_bad_input_get_reasons_not_crashes() {
         assert_eq!(status, 201, "{o}");
         orders.push(o["id"].as_i64().unwrap());
     }
-    let (status, _) = call(&app, Method::POST, &path, &token, Some(json!({}))).await;
+    let (status, _) = optimize(&app, &token, TOMORROW).await;
     assert_eq!(status, 202);
     finished(&app, &token, TOMORROW).await;
     let b = board(&app, &token, TOMORROW).await;
@@ -738,14 +649,7 @@ async fn drivers_see_only_their_own_published_routes() {
     assert_eq!(status, 422);
     assert_eq!(e["error"]["fields"][0]["field"], "shift_end");
 
-    call(
-        &app,
-        Method::POST,
-        &format!("/api/v1/planning/{TOMORROW}/optimize"),
-        &token,
-        Some(json!({})),
-    )
-    .await;
+    optimize(&app, &token, TOMORROW).await;
     finished(&app, &token, TOMORROW).await;
     // The truck's usual driver drives the route; the office can change it.
     let b = board(&app, &token, TOMORROW).await;
@@ -789,14 +693,7 @@ async fn drivers_see_only_their_own_published_routes() {
         "a draft is not shown to drivers"
     );
     let b = board(&app, &token, TOMORROW).await;
-    call(
-        &app,
-        Method::POST,
-        &format!("/api/v1/planning/{TOMORROW}/publish"),
-        &token,
-        Some(json!({"version": b["version"]})),
-    )
-    .await;
+    publish(&app, &token, TOMORROW, &b["version"]).await;
     let (status, mine) = call(&app, Method::GET, &path, &dan, None).await;
     assert_eq!(status, 200);
     assert_eq!(mine.as_array().unwrap().len(), 1);
@@ -1061,14 +958,7 @@ async fn progress_and_the_finished_plan_arrive_over_the_event_socket() {
             .is_err()
     );
 
-    call(
-        &app,
-        Method::POST,
-        &format!("/api/v1/planning/{TOMORROW}/optimize"),
-        &token,
-        Some(json!({})),
-    )
-    .await;
+    optimize(&app, &token, TOMORROW).await;
     let mut kinds = Vec::new();
     while let Ok(Some(Ok(msg))) = tokio::time::timeout(Duration::from_secs(20), office.next()).await
     {
@@ -1172,14 +1062,7 @@ async fn an_order_moved_to_another_day_leaves_the_first_days_plan() {
     app.create_user("mia", Role::Manager).await;
     let token = app.token("mia").await;
     let ids = small_day(&app, &token).await;
-    call(
-        &app,
-        Method::POST,
-        &format!("/api/v1/planning/{TOMORROW}/optimize"),
-        &token,
-        Some(json!({})),
-    )
-    .await;
+    optimize(&app, &token, TOMORROW).await;
     finished(&app, &token, TOMORROW).await;
     assert_eq!(stops_of(&board(&app, &token, TOMORROW).await).len(), 3);
     // The customer asks for the day after instead.
@@ -1192,14 +1075,7 @@ async fn an_order_moved_to_another_day_leaves_the_first_days_plan() {
     )
     .await;
     assert_eq!(status, 200, "{body}");
-    let (status, _) = call(
-        &app,
-        Method::POST,
-        "/api/v1/planning/2026-12-02/optimize",
-        &token,
-        Some(json!({})),
-    )
-    .await;
+    let (status, _) = optimize(&app, &token, "2026-12-02").await;
     assert_eq!(status, 202);
     finished(&app, &token, "2026-12-02").await;
     let later = board(&app, &token, "2026-12-02").await;
@@ -1214,14 +1090,7 @@ async fn an_order_moved_to_another_day_leaves_the_first_days_plan() {
         "the stop left the first day: {first}"
     );
     // The first day can still be published.
-    let (status, done) = call(
-        &app,
-        Method::POST,
-        &format!("/api/v1/planning/{TOMORROW}/publish"),
-        &token,
-        Some(json!({"version": first["version"]})),
-    )
-    .await;
+    let (status, done) = publish(&app, &token, TOMORROW, &first["version"]).await;
     assert_eq!(status, 200, "{done}");
 }
 
@@ -1231,24 +1100,10 @@ async fn a_truck_taken_out_of_use_after_publishing_keeps_its_route_and_gets_noth
     app.create_user("mia", Role::Manager).await;
     let token = app.token("mia").await;
     small_day(&app, &token).await;
-    call(
-        &app,
-        Method::POST,
-        &format!("/api/v1/planning/{TOMORROW}/optimize"),
-        &token,
-        Some(json!({})),
-    )
-    .await;
+    optimize(&app, &token, TOMORROW).await;
     finished(&app, &token, TOMORROW).await;
     let b = board(&app, &token, TOMORROW).await;
-    let (status, _) = call(
-        &app,
-        Method::POST,
-        &format!("/api/v1/planning/{TOMORROW}/publish"),
-        &token,
-        Some(json!({"version": b["version"]})),
-    )
-    .await;
+    let (status, _) = publish(&app, &token, TOMORROW, &b["version"]).await;
     assert_eq!(status, 200);
     let before = stops_of(&board(&app, &token, TOMORROW).await);
     // The truck breaks down; a spare comes in; a new order arrives.
@@ -1273,14 +1128,7 @@ async fn a_truck_taken_out_of_use_after_publishing_keeps_its_route_and_gets_noth
     )
     .await;
     let (_, o) = call(&app, Method::POST, "/api/v1/orders", &token, Some(json!({"customer_code": "C00001", "requested_date": TOMORROW, "lines": [{"size": "4", "quantity": 1}]}))).await;
-    let (status, re) = call(
-        &app,
-        Method::POST,
-        &format!("/api/v1/planning/{TOMORROW}/optimize"),
-        &token,
-        Some(json!({})),
-    )
-    .await;
+    let (status, re) = optimize(&app, &token, TOMORROW).await;
     assert_eq!(status, 202, "{re}");
     finished(&app, &token, TOMORROW).await;
     let after = board(&app, &token, TOMORROW).await;
