@@ -94,12 +94,18 @@ impl LatLon {
 
     /// Great-circle distance in metres.
     pub fn haversine_m(&self, other: &Self) -> f64 {
-        let (lat1, lat2) = (self.lat.to_radians(), other.lat.to_radians());
-        let d_lat = lat2 - lat1;
-        let d_lon = (other.lon - self.lon).to_radians();
-        let a = (d_lat / 2.0).sin().powi(2) + lat1.cos() * lat2.cos() * (d_lon / 2.0).sin().powi(2);
-        2.0 * EARTH_RADIUS_M * a.sqrt().min(1.0).asin()
+        haversine_m((self.lat, self.lon), (other.lat, other.lon))
     }
+}
+
+/// Great-circle distance in metres between two `(lat, lon)` points in
+/// degrees (any points, not only valid Taiwan coordinates).
+pub fn haversine_m(a: (f64, f64), b: (f64, f64)) -> f64 {
+    let (lat1, lat2) = (a.0.to_radians(), b.0.to_radians());
+    let d_lat = lat2 - lat1;
+    let d_lon = (b.1 - a.1).to_radians();
+    let h = (d_lat / 2.0).sin().powi(2) + lat1.cos() * lat2.cos() * (d_lon / 2.0).sin().powi(2);
+    2.0 * EARTH_RADIUS_M * h.sqrt().min(1.0).asin()
 }
 
 fn parse_degrees(s: &str) -> Result<f64, Text> {

@@ -11,6 +11,8 @@ use std::{
 };
 
 use optimizer::Matrix;
+
+use crate::domain::geo::haversine_m;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 /// Road distance over straight-line distance.
@@ -20,16 +22,6 @@ pub const SPEED_KMH: f64 = 30.0;
 /// Matrices kept (a few dates and their re-plans).
 const CACHE_SIZE: usize = 8;
 const OSRM_TIMEOUT: Duration = Duration::from_secs(20);
-
-/// Great-circle distance in metres.
-pub fn haversine_m(a: (f64, f64), b: (f64, f64)) -> f64 {
-    const R: f64 = 6_371_000.0;
-    let (la1, la2) = (a.0.to_radians(), b.0.to_radians());
-    let dlat = la2 - la1;
-    let dlon = (b.1 - a.1).to_radians();
-    let h = (dlat / 2.0).sin().powi(2) + la1.cos() * la2.cos() * (dlon / 2.0).sin().powi(2);
-    2.0 * R * h.sqrt().asin()
-}
 
 /// Road estimate between two points: (seconds, metres), rounded to whole
 /// units like the benchmark matrices.
