@@ -159,13 +159,7 @@ async fn render(
     saved: bool,
 ) -> Result<String, AppError> {
     let t = ctx.locale;
-    let label = |s: CylinderSize| {
-        if t == Locale::ZhTw {
-            s.label_zh()
-        } else {
-            s.label_en()
-        }
-    };
+    let label = |s: CylinderSize| s.label(t);
     let size_label = |code: &str| CylinderSize::parse(code).map_or_else(|_| code.to_owned(), label);
     let today = state.clock.today_taipei();
     let p = load(state, id).await?;

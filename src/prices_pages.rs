@@ -18,7 +18,7 @@ use crate::{
     auth::{Ctx, Role},
     domain::{CylinderSize, Money},
     error::{ApiJson, AppError, FieldError},
-    i18n::{Locale, Text},
+    i18n::Text,
     prices::{self, price},
     web::{Shell, money, render_template},
 };
@@ -175,13 +175,7 @@ async fn render(
 ) -> Result<String, AppError> {
     let t = ctx.locale;
     let today = state.clock.today_taipei();
-    let label = |s: CylinderSize| {
-        if t == Locale::ZhTw {
-            s.label_zh()
-        } else {
-            s.label_en()
-        }
-    };
+    let label = |s: CylinderSize| s.label(t);
     let current = prices::list_on(&state.db, today)
         .await?
         .into_iter()

@@ -221,15 +221,7 @@ fn form_page(
                 CylinderSize::Kg10 => &input.cylinders_10,
                 CylinderSize::Kg4 => &input.cylinders_4,
             };
-            (
-                s.code().to_owned(),
-                if t == Locale::ZhTw {
-                    s.label_zh()
-                } else {
-                    s.label_en()
-                },
-                v.clone(),
-            )
+            (s.code().to_owned(), s.label(t), v.clone())
         })
         .collect();
     let page = FormPage {
@@ -457,16 +449,7 @@ pub async fn show(
     let cylinders: Vec<(String, i32)> = CylinderSize::ALL
         .iter()
         .zip(counts)
-        .map(|(s, n)| {
-            (
-                if t == Locale::ZhTw {
-                    s.label_zh()
-                } else {
-                    s.label_en()
-                },
-                n,
-            )
-        })
+        .map(|(s, n)| (s.label(t), n))
         .collect();
     let total_kg = CylinderSize::ALL
         .iter()

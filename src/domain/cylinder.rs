@@ -78,6 +78,14 @@ impl CylinderSize {
         format!("{} kg", self.kg())
     }
 
+    /// The label in the page's language.
+    pub fn label(self, t: crate::i18n::Locale) -> String {
+        match t {
+            crate::i18n::Locale::ZhTw => self.label_zh(),
+            crate::i18n::Locale::En => self.label_en(),
+        }
+    }
+
     /// Accepts "50", "50kg", "50 KG", "50公斤", "５０公斤".
     pub fn parse(input: &str) -> Result<Self, Text> {
         let s = normalize_width(input).trim().to_ascii_lowercase();

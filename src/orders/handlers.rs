@@ -24,7 +24,6 @@ use crate::{
     customers::{kinds::PaymentTerms, queries as customers},
     domain::CylinderSize,
     error::{AppError, FieldError},
-    i18n::Locale,
     orders::queries::lines_text,
     users::queries as users,
     web::{Choice, Shell, money, render_template},
@@ -204,17 +203,7 @@ async fn form_page(
             &input.qty_10,
             &input.qty_4,
         ])
-        .map(|(s, q)| {
-            (
-                s.code().to_owned(),
-                if t == Locale::ZhTw {
-                    s.label_zh()
-                } else {
-                    s.label_en()
-                },
-                q.clone(),
-            )
-        })
+        .map(|(s, q)| (s.code().to_owned(), s.label(t), q.clone()))
         .collect();
     let selected = if input.payment_method.is_empty() {
         c.payment_terms.clone()
@@ -432,16 +421,7 @@ pub async fn show(
         lines: lines
             .iter()
             .map(|l| LineView {
-                size: CylinderSize::parse(&l.size).map_or_else(
-                    |_| l.size.clone(),
-                    |s| {
-                        if t == Locale::ZhTw {
-                            s.label_zh()
-                        } else {
-                            s.label_en()
-                        }
-                    },
-                ),
+                size: CylinderSize::parse(&l.size).map_or_else(|_| l.size.clone(), |s| s.label(t)),
                 quantity: l.quantity,
                 unit: money(l.unit_price),
                 amount: money(l.amount),
