@@ -131,13 +131,13 @@ pub async fn build(
         } else {
             opts.now_s.unwrap_or(0)
         };
-        let mut windows: Vec<TimeWindow> = o
-            .windows()
-            .into_iter()
-            .filter(|&(_, e)| e as i32 >= floor)
-            .map(|(s, e)| TimeWindow::new(f64::from((s as i32).max(floor)), f64::from(e)))
+        let hours = o.windows();
+        let mut windows: Vec<TimeWindow> = hours
+            .iter()
+            .filter(|&&(_, e)| e as i32 >= floor)
+            .map(|&(s, e)| TimeWindow::new(f64::from((s as i32).max(floor)), f64::from(e)))
             .collect();
-        if windows.is_empty() && o.windows().is_empty() {
+        if hours.is_empty() {
             windows.push(TimeWindow::new(f64::from(floor), f64::from(24 * 3600)));
         }
         // An order whose every window has passed keeps an empty list, which

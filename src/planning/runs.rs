@@ -185,15 +185,6 @@ pub async fn start(
         keep_existing: replan,
         existing: if replan { &routed } else { &empty },
     };
-    let mut vehicle_ids = req.vehicle_ids.clone();
-    if replan && !vehicle_ids.is_empty() {
-        // Trucks already on the road stay in the plan.
-        vehicle_ids.extend(day.routes.iter().map(|r| r.vehicle_id));
-    }
-    let opts = problem::Options {
-        vehicle_ids: &vehicle_ids,
-        ..opts
-    };
     let built = problem::build(&day, &orders, &state.travel, &opts).await?;
     let info = RunInfo {
         id: state.runs.next.fetch_add(1, Ordering::Relaxed) + 1,
