@@ -109,9 +109,11 @@ fn all_routes() -> Routes {
     let r = customers::routes(r);
     let r = orders::routes(r);
     let r = crate::recurring::routes(r);
-    let r = crate::prices_pages::routes(r);
+    let r = crate::prices::routes(r);
     let r = imports::routes(r);
     let r = crate::planning::routes(r);
+    let r = crate::fleet::routes(r);
+    let r = crate::events::routes(r);
     users::routes(r)
 }
 
@@ -135,7 +137,7 @@ pub fn router(state: AppState) -> Router {
         .fallback(not_found)
         .layer(from_fn(render_errors))
         .layer(CompressionLayer::new())
-        .layer(from_fn(observability::track))
+        .layer(from_fn(observability::tracking::track))
         .with_state(state)
 }
 
@@ -145,7 +147,7 @@ pub async fn serve(
     listener: TcpListener,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    observability::init_metrics();
+    observability::metrics::init();
     if let Some(url) = &state.config.redis_url {
         state.events.start_redis(url);
     }

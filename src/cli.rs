@@ -14,7 +14,7 @@ use crate::{
     auth::Role,
     clock::{Clock, SystemClock},
     config::Config,
-    db, demo, telemetry,
+    db, demo, observability,
     users::{form, queries},
 };
 
@@ -98,7 +98,7 @@ pub fn main() -> ExitCode {
             }
         };
     }
-    telemetry::init(config.log_format);
+    observability::logging::init(config.log_format);
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()

@@ -7,24 +7,42 @@ use std::fmt::Write;
 
 use axum::{
     Json,
-    body::Body,
-    extract::{FromRequest, Request, rejection::JsonRejection},
+    extract::Request,
     http::{HeaderValue, StatusCode, header},
     middleware::Next,
     response::{Html, IntoResponse, Redirect, Response},
 };
 use serde::Serialize;
+use utoipa::ToSchema;
 
 use crate::{
     i18n::{Locale, Text},
-    observability::RequestId,
-    web::{escape, request_locale},
+    web::{RequestId, error_page, request_locale},
 };
 
+/// What is wrong with one input field, in both languages.
 #[derive(Debug, Clone)]
 pub struct FieldError {
     pub field: String,
     pub message: Text,
+}
+
+impl FieldError {
+    pub fn new(field: impl Into<String>, message: Text) -> Self {
+        Self {
+            field: field.into(),
+            message,
+        }
+    }
+
+    /// A field error from its zh-TW and English texts.
+    pub fn text(
+        field: &str,
+        zh: impl Into<std::borrow::Cow<'static, str>>,
+        en: impl Into<std::borrow::Cow<'static, str>>,
+    ) -> Self {
+        Self::new(field, Text::new(zh, en))
+    }
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -76,10 +94,7 @@ impl AppError {
 
     /// One field error: `AppError::field("username", Text::new("…", "…"))`.
     pub fn field(field: impl Into<String>, message: Text) -> Self {
-        Self::Invalid(vec![FieldError {
-            field: field.into(),
-            message,
-        }])
+        Self::Invalid(vec![FieldError::new(field, message)])
     }
 
     fn status(&self) -> StatusCode {
@@ -169,22 +184,44 @@ impl IntoResponse for AppError {
     }
 }
 
-#[derive(Serialize)]
-struct JsonError<'a> {
-    error: JsonErrorBody<'a>,
+/// The body of every `/api/*` answer that is not a success.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ApiErrorBody {
+    pub error: ApiErrorDetail,
 }
 
-#[derive(Serialize)]
-struct JsonErrorBody<'a> {
-    code: &'a str,
-    message: &'a str,
-    fields: Vec<JsonField<'a>>,
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ApiErrorDetail {
+    /// `validation`, `unauthenticated`, `bad_credentials`, `forbidden`, `csrf`,
+    /// `not_found`, `conflict`, `bad_request`, `too_many_requests`,
+    /// `unavailable`, `internal`.
+    pub code: String,
+    /// In the caller's language (zh-TW unless `Accept-Language` or the
+    /// account asks for English), e.g. `資料驗證失敗`.
+    pub message: String,
+    pub fields: Vec<ApiFieldError>,
 }
 
-#[derive(Serialize)]
-struct JsonField<'a> {
-    field: &'a str,
-    message: &'a str,
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ApiFieldError {
+    pub field: String,
+    pub message: String,
+}
+
+impl ApiErrorDetail {
+    pub fn new(code: &str, message: &str, fields: &[FieldError], locale: Locale) -> Self {
+        Self {
+            code: code.to_owned(),
+            message: message.to_owned(),
+            fields: fields
+                .iter()
+                .map(|f| ApiFieldError {
+                    field: f.field.clone(),
+                    message: f.message.get(locale).to_owned(),
+                })
+                .collect(),
+        }
+    }
 }
 
 /// Middleware: renders an [`ErrorReport`] for whoever asked.
@@ -208,20 +245,13 @@ pub async fn render_errors(req: Request, next: Next) -> Response {
     let rid = request_id.map(|r| r.0).unwrap_or_default();
 
     let mut out = if path.starts_with("/api/") || path == "/metrics" {
-        let fields = report
-            .fields
-            .iter()
-            .map(|f| JsonField {
-                field: &f.field,
-                message: f.message.get(locale),
-            })
-            .collect();
-        let body = JsonError {
-            error: JsonErrorBody {
-                code: report.code,
-                message: report.message.get(locale),
-                fields,
-            },
+        let body = ApiErrorBody {
+            error: ApiErrorDetail::new(
+                report.code,
+                report.message.get(locale),
+                &report.fields,
+                locale,
+            ),
         };
         (report.status, Json(body)).into_response()
     } else if report.status == StatusCode::UNAUTHORIZED && !is_htmx {
@@ -255,39 +285,30 @@ pub async fn render_errors(req: Request, next: Next) -> Response {
     out
 }
 
+fn field_messages(report: &ErrorReport, locale: Locale) -> Vec<&str> {
+    report
+        .fields
+        .iter()
+        .map(|f| f.message.get(locale))
+        .collect()
+}
+
 fn toast_html(report: &ErrorReport, locale: Locale) -> String {
-    let mut s = format!(
-        r#"<div class="toast toast-error" role="alert" data-code="{}"><strong>{}</strong>"#,
+    error_page::toast_html(
         report.code,
-        escape(report.message.get(locale))
-    );
-    if !report.fields.is_empty() {
-        s.push_str("<ul>");
-        for f in &report.fields {
-            let _ = write!(s, "<li>{}</li>", escape(f.message.get(locale)));
-        }
-        s.push_str("</ul>");
-    }
-    s.push_str("</div>");
-    s
+        report.message.get(locale),
+        &field_messages(report, locale),
+    )
 }
 
 fn error_page_html(report: &ErrorReport, locale: Locale, request_id: &str) -> String {
-    let page = crate::web::ErrorPage {
-        lang: locale.code(),
-        title: report.status.as_u16().to_string(),
-        heading: report.message.get(locale).to_owned(),
-        fields: report
-            .fields
-            .iter()
-            .map(|f| f.message.get(locale).to_owned())
-            .collect(),
-        request_id: request_id.to_owned(),
-        request_id_label: locale.t("error.request_id"),
-        home_label: locale.t("error.back_home"),
-    };
-    crate::web::render_template(&page)
-        .unwrap_or_else(|_| escape(report.message.get(locale)).into_owned())
+    error_page::page_html(
+        locale,
+        report.status.as_u16(),
+        report.message.get(locale),
+        &field_messages(report, locale),
+        request_id,
+    )
 }
 
 pub fn url_encode(s: &str) -> String {
@@ -303,50 +324,6 @@ pub fn url_encode(s: &str) -> String {
         }
     }
     out
-}
-
-/// JSON body extractor whose rejections use the application's error shape.
-pub struct ApiJson<T>(pub T);
-
-impl<S, T> FromRequest<S> for ApiJson<T>
-where
-    T: serde::de::DeserializeOwned,
-    S: Send + Sync,
-{
-    type Rejection = AppError;
-
-    async fn from_request(req: Request<Body>, state: &S) -> Result<Self, Self::Rejection> {
-        match Json::<T>::from_request(req, state).await {
-            Ok(Json(v)) => Ok(Self(v)),
-            Err(rejection) => Err(json_rejection(&rejection)),
-        }
-    }
-}
-
-fn json_rejection(rejection: &JsonRejection) -> AppError {
-    let detail = rejection.body_text();
-    // serde names the missing or mistyped field in backticks.
-    if let Some(field) = detail
-        .split('`')
-        .nth(1)
-        .filter(|_| detail.contains("missing field"))
-    {
-        return AppError::field(field, Text::key("error.required"));
-    }
-    if let JsonRejection::JsonDataError(_) = rejection {
-        let field = detail.split(" at line").next().unwrap_or_default();
-        let field = field.rsplit(": ").next().unwrap_or_default();
-        let name = field.split('.').next_back().unwrap_or("body").trim();
-        return AppError::field(
-            if name.is_empty() || name.contains(' ') {
-                "body"
-            } else {
-                name
-            },
-            Text::key("error.bad_value"),
-        );
-    }
-    AppError::BadRequest(Text::key("error.bad_json"))
 }
 
 #[cfg(test)]

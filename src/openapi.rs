@@ -6,36 +6,12 @@ use axum::{
     http::Method,
     response::{Html, IntoResponse, Response},
 };
-use serde::Serialize;
 use utoipa::{
-    Modify, OpenApi, ToSchema,
+    Modify, OpenApi,
     openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme},
 };
 
 use crate::{app::Routes, auth, customers, imports, orders, users};
-
-/// The error shape of every `/api/*` answer that is not a success.
-#[derive(Serialize, ToSchema)]
-pub struct ApiErrorBody {
-    pub error: ApiErrorDetail,
-}
-
-#[derive(Serialize, ToSchema)]
-pub struct ApiErrorDetail {
-    /// `validation`, `unauthenticated`, `bad_credentials`, `forbidden`, `csrf`,
-    /// `not_found`, `conflict`, `bad_request`, `too_many_requests`, `internal`.
-    pub code: String,
-    /// In the caller's language (zh-TW unless `Accept-Language` or the
-    /// account asks for English), e.g. `資料驗證失敗`.
-    pub message: String,
-    pub fields: Vec<ApiFieldError>,
-}
-
-#[derive(Serialize, ToSchema)]
-pub struct ApiFieldError {
-    pub field: String,
-    pub message: String,
-}
 
 struct BearerAuth;
 
@@ -79,10 +55,10 @@ impl Modify for BearerAuth {
         orders::api::get,
         orders::api::transition,
         orders::api::bulk,
-        crate::prices_pages::api_list,
-        crate::prices_pages::api_set,
-        crate::customer_prices::api_list,
-        crate::customer_prices::api_set,
+        crate::prices::list::api_list,
+        crate::prices::list::api_set,
+        crate::prices::customer::api_list,
+        crate::prices::customer::api_set,
         crate::recurring::api::list,
         crate::recurring::api::create,
         crate::recurring::api::run,
@@ -97,21 +73,22 @@ impl Modify for BearerAuth {
         crate::planning::api::set_driver,
         crate::planning::api::list_routes,
         crate::planning::api::get_route,
-        crate::planning::fleet::api_vehicles,
-        crate::planning::fleet::api_add_vehicle,
-        crate::planning::fleet::api_update_vehicle,
-        crate::planning::fleet::api_drivers,
-        crate::planning::fleet::api_add_driver,
-        crate::planning::fleet::api_update_driver,
+        crate::fleet::api::vehicles,
+        crate::fleet::api::add_vehicle,
+        crate::fleet::api::update_vehicle,
+        crate::fleet::api::drivers,
+        crate::fleet::api::add_driver,
+        crate::fleet::api::update_driver,
     ),
-    components(schemas(ApiErrorBody, ApiErrorDetail, ApiFieldError)),
+    components(schemas(crate::error::ApiErrorBody, crate::error::ApiErrorDetail, crate::error::ApiFieldError)),
     modifiers(&BearerAuth),
     tags(
         (name = "auth", description = "登入與權杖 / Sign-in and tokens"),
         (name = "users", description = "使用者管理 / User management (super_admin)"),
         (name = "customers", description = "客戶資料 / The customer book"),
         (name = "orders", description = "訂單 / Orders and their status"),
-        (name = "planning", description = "路線規劃、車隊與路線 / Route planning, fleet and routes"),
+        (name = "planning", description = "路線規劃與路線 / Route planning and routes"),
+        (name = "fleet", description = "車隊與司機 / Trucks and drivers"),
     )
 )]
 pub struct ApiDoc;

@@ -7,7 +7,7 @@ use std::net::SocketAddr;
 use axum::{
     body::{Body, to_bytes},
     extract::{ConnectInfo, MatchedPath, Request, State},
-    http::{HeaderMap, HeaderValue, Method, header},
+    http::{HeaderMap, Method, header},
     middleware::Next,
     response::{IntoResponse, Response},
 };
@@ -25,7 +25,7 @@ use crate::{
     error::AppError,
     i18n::{Locale, Text},
     users::entity as users,
-    web::{cookie, request_locale},
+    web::{cookie, cookie_header, request_locale},
 };
 
 /// Largest form body read for its CSRF field.
@@ -111,14 +111,6 @@ async fn submitted_csrf(req: Request) -> Result<(Request, Option<String>), AppEr
                 .map(|(_, v)| v)
         });
     Ok((Request::from_parts(parts, Body::from(bytes)), token))
-}
-
-pub fn cookie_header(name: &str, value: &str, max_age_secs: i64, secure: bool) -> HeaderValue {
-    let secure = if secure { "; Secure" } else { "" };
-    HeaderValue::from_str(&format!(
-        "{name}={value}; Path=/; Max-Age={max_age_secs}; HttpOnly; SameSite=Lax{secure}"
-    ))
-    .expect("cookie values are URL-safe base64")
 }
 
 pub async fn guard(State(state): State<AppState>, req: Request, next: Next) -> Response {

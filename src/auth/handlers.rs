@@ -14,18 +14,18 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::{
-    Ctx, CurrentUser,
-    guard::cookie_header,
-    password,
+    Ctx, CurrentUser, password,
     session::{self, SESSION_COOKIE},
     tokens::{self, Claims},
 };
 use crate::{
     app::AppState,
-    error::{ApiJson, AppError},
+    error::AppError,
+    extract::ApiJson,
     i18n::{LANG_COOKIE, Locale, Text},
+    layout::render_template,
     users::entity as users,
-    web::render_template,
+    web::cookie_header,
 };
 
 pub enum LoginFailure {
@@ -275,9 +275,9 @@ pub struct TokenResponse {
     request_body = TokenRequest,
     responses(
         (status = 200, description = "Token issued", body = TokenResponse),
-        (status = 401, description = "Wrong user name or password", body = crate::openapi::ApiErrorBody),
-        (status = 422, description = "Missing field", body = crate::openapi::ApiErrorBody),
-        (status = 429, description = "Too many failures; see Retry-After", body = crate::openapi::ApiErrorBody),
+        (status = 401, description = "Wrong user name or password", body = crate::error::ApiErrorBody),
+        (status = 422, description = "Missing field", body = crate::error::ApiErrorBody),
+        (status = 429, description = "Too many failures; see Retry-After", body = crate::error::ApiErrorBody),
     )
 )]
 pub async fn issue_token(
@@ -318,7 +318,7 @@ pub struct Me {
 /// The signed-in user.
 #[utoipa::path(
     get, path = "/api/v1/me", tag = "auth",
-    responses((status = 200, body = Me), (status = 401, body = crate::openapi::ApiErrorBody)),
+    responses((status = 200, body = Me), (status = 401, body = crate::error::ApiErrorBody)),
     security(("bearer" = []))
 )]
 pub async fn me(CurrentUser(u): CurrentUser) -> Json<Me> {

@@ -13,12 +13,7 @@ use super::{
     form::CustomerInput,
     queries::{self, CustomerStats, Filter},
 };
-use crate::{
-    app::AppState,
-    auth::CurrentUser,
-    domain::Phone,
-    error::{ApiJson, AppError},
-};
+use crate::{app::AppState, auth::CurrentUser, domain::Phone, error::AppError, extract::ApiJson};
 
 #[derive(Serialize, ToSchema)]
 pub struct CustomerOut {
@@ -132,7 +127,7 @@ pub async fn list(
 /// One customer, with figures.
 #[utoipa::path(get, path = "/api/v1/customers/{id}", tag = "customers",
     params(("id" = i32, Path, description = "Customer id")),
-    responses((status = 200, body = CustomerOut), (status = 404, body = crate::openapi::ApiErrorBody)),
+    responses((status = 200, body = CustomerOut), (status = 404, body = crate::error::ApiErrorBody)),
     security(("bearer" = [])))]
 pub async fn get(
     State(state): State<AppState>,
@@ -149,7 +144,7 @@ pub async fn get(
 
 /// Creates a customer.
 #[utoipa::path(post, path = "/api/v1/customers", tag = "customers", request_body = CustomerInput,
-    responses((status = 201, body = CustomerOut), (status = 422, body = crate::openapi::ApiErrorBody)),
+    responses((status = 201, body = CustomerOut), (status = 422, body = crate::error::ApiErrorBody)),
     security(("bearer" = [])))]
 pub async fn create(
     State(state): State<AppState>,
@@ -168,8 +163,8 @@ pub async fn create(
 /// Replaces a customer's data; send the `version` you read.
 #[utoipa::path(put, path = "/api/v1/customers/{id}", tag = "customers", request_body = CustomerInput,
     params(("id" = i32, Path, description = "Customer id")),
-    responses((status = 200, body = CustomerOut), (status = 409, body = crate::openapi::ApiErrorBody),
-        (status = 422, body = crate::openapi::ApiErrorBody)),
+    responses((status = 200, body = CustomerOut), (status = 409, body = crate::error::ApiErrorBody),
+        (status = 422, body = crate::error::ApiErrorBody)),
     security(("bearer" = [])))]
 pub async fn update(
     State(state): State<AppState>,
@@ -196,7 +191,7 @@ pub struct ActiveInput {
 /// Deactivates (only without open orders) or reactivates a customer.
 #[utoipa::path(post, path = "/api/v1/customers/{id}/active", tag = "customers", request_body = ActiveInput,
     params(("id" = i32, Path, description = "Customer id")),
-    responses((status = 200, body = CustomerOut), (status = 409, body = crate::openapi::ApiErrorBody)),
+    responses((status = 200, body = CustomerOut), (status = 409, body = crate::error::ApiErrorBody)),
     security(("bearer" = [])))]
 pub async fn set_active(
     State(state): State<AppState>,

@@ -24,9 +24,9 @@ use crate::{
     domain::CylinderSize,
     error::{AppError, FieldError},
     i18n::Locale,
+    layout::{Choice, Shell, money, render_template},
     orders::queries::lines_text,
     orders::{queries as orders, status::OrderStatus},
-    web::{Choice, Shell, money, render_template},
 };
 
 fn choices<T: Copy>(
@@ -436,7 +436,7 @@ pub async fn show(
     State(state): State<AppState>,
     ctx: Ctx,
     Path(id): Path<i32>,
-    Query(flash): Query<crate::web::FlashQuery>,
+    Query(flash): Query<crate::layout::FlashQuery>,
 ) -> Result<Response, AppError> {
     let t = ctx.locale;
     let c = queries::get(&state.db, id).await?;

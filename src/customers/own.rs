@@ -15,8 +15,8 @@ use crate::{
     app::AppState,
     auth::{Ctx, CurrentUser},
     error::AppError,
+    layout::{Shell, money, render_template},
     orders::{api::OrderOut, queries as orders, status::OrderStatus},
-    web::{Shell, money, render_template},
 };
 
 #[derive(Serialize, ToSchema)]
@@ -50,7 +50,7 @@ async fn load(state: &AppState, customer_id: Option<i32>) -> Result<OwnAccount, 
 
 /// The signed-in customer's own record and recent orders.
 #[utoipa::path(get, path = "/api/v1/my/customer", tag = "customers",
-    responses((status = 200, body = OwnAccount), (status = 404, body = crate::openapi::ApiErrorBody)), security(("bearer" = [])))]
+    responses((status = 200, body = OwnAccount), (status = 404, body = crate::error::ApiErrorBody)), security(("bearer" = [])))]
 pub async fn api(
     State(state): State<AppState>,
     CurrentUser(u): CurrentUser,

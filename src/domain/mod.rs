@@ -20,7 +20,7 @@ pub use geo::LatLon;
 pub use money::Money;
 pub use phone::Phone;
 pub use tax_id::TaxId;
-pub use time_window::{TimeWindow, TimeWindows};
+pub use time_window::{TimeWindow, TimeWindows, hhmm, parse_hhmm};
 
 use crate::i18n::Text;
 

@@ -88,6 +88,20 @@ impl TimeWindow {
 }
 
 /// "H:MM", "HH:MM" or "HHMM" / "HMM", 00:00–23:59.
+/// `HH:MM` from seconds after midnight (negative counts as 0).
+pub fn hhmm(s: i32) -> String {
+    let s = s.max(0);
+    format!("{:02}:{:02}", s / 3600, (s % 3600) / 60)
+}
+
+/// Parses `HH:MM` into seconds after midnight (`24:00` allowed).
+pub fn parse_hhmm(s: &str) -> Option<i32> {
+    let (h, m) = s.trim().split_once(':')?;
+    let (h, m): (i32, i32) = (h.parse().ok()?, m.parse().ok()?);
+    ((0..=24).contains(&h) && (0..60).contains(&m) && h * 60 + m <= 24 * 60)
+        .then_some(h * 3600 + m * 60)
+}
+
 fn parse_time(s: &str) -> Result<NaiveTime, Text> {
     let s = s.trim();
     let all_digits = |p: &str| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit());
@@ -227,6 +241,15 @@ impl<'de> Deserialize<'de> for TimeWindows {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn clock_times_round_trip() {
+        assert_eq!(parse_hhmm("08:30"), Some(30_600));
+        assert_eq!(hhmm(30_600), "08:30");
+        assert_eq!(parse_hhmm("24:00"), Some(86_400));
+        assert_eq!(parse_hhmm("24:01"), None);
+        assert_eq!(parse_hhmm("8"), None);
+    }
 
     fn t(h: u32, m: u32) -> NaiveTime {
         NaiveTime::from_hms_opt(h, m, 0).unwrap()

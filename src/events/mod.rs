@@ -18,7 +18,14 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 use tokio::sync::broadcast;
 
-use crate::auth::{AuthUser, Role};
+use crate::{
+    app::Routes,
+    auth::{AuthUser, Role},
+};
+
+pub fn routes(r: Routes) -> Routes {
+    r.add(axum::http::Method::GET, "/ws", ws::socket)
+}
 
 /// One event, as sent to sockets.
 #[derive(Debug, Clone, Serialize, serde::Deserialize)]

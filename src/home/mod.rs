@@ -8,12 +8,12 @@ use crate::{
     app::{AppState, Routes},
     audit,
     auth::{Ctx, Role, session},
-    db, depots,
+    db,
     error::AppError,
+    fleet,
+    layout::{Shell, page},
     users::queries as users,
-    web::{Shell, page},
 };
-use sea_orm::EntityTrait;
 
 pub fn routes(r: Routes) -> Routes {
     r.add(Method::GET, "/", home)
@@ -26,7 +26,7 @@ pub struct Figure {
 }
 
 #[derive(Template)]
-#[template(path = "home.html")]
+#[template(path = "home/page.html")]
 struct HomePage {
     shell: Shell,
     greeting: String,
@@ -94,8 +94,7 @@ async fn home(State(state): State<AppState>, ctx: Ctx) -> Result<Response, AppEr
             "home.changes_note",
         ));
     }
-    let depot = depots::Entity::find()
-        .one(&state.db)
+    let depot = fleet::store::depot(&state.db)
         .await?
         .map(|d| format!("{} · {}", d.name, d.address));
     let page_ = HomePage {

@@ -19,15 +19,14 @@ use crate::{
     app::AppState,
     auth::{Ctx, CurrentUser},
     customers::queries::Filter,
-    error::AppError,
+    error::{ApiErrorDetail, ApiFieldError, AppError},
     i18n::{Locale, Text},
-    openapi::{ApiErrorDetail, ApiFieldError},
+    layout::{Shell, render_template},
     orders::queries::OrderFilter,
     tabular::{
         self,
         write::{self, Cell},
     },
-    web::{Shell, render_template},
 };
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -549,7 +548,7 @@ async fn api_import(
     request_body(content = ImportUpload, content_type = "multipart/form-data"),
     responses((status = 200, body = ImportResult, description = "Dry run, or import done"),
         (status = 422, body = ImportFailure, description = "Errors; nothing was written"),
-        (status = 400, body = crate::openapi::ApiErrorBody)),
+        (status = 400, body = crate::error::ApiErrorBody)),
     security(("bearer" = [])))]
 pub async fn api_customers_import(
     State(state): State<AppState>,
@@ -568,7 +567,7 @@ pub async fn api_customers_import(
     request_body(content = ImportUpload, content_type = "multipart/form-data"),
     responses((status = 200, body = ImportResult, description = "Dry run, or import done"),
         (status = 422, body = ImportFailure, description = "Errors; nothing was written"),
-        (status = 400, body = crate::openapi::ApiErrorBody)),
+        (status = 400, body = crate::error::ApiErrorBody)),
     security(("bearer" = [])))]
 pub async fn api_orders_import(
     State(state): State<AppState>,

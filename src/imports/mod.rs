@@ -375,7 +375,7 @@ pub struct ImportError {
 /// API error shape and the counts shape.
 #[derive(Serialize, ToSchema)]
 pub struct ImportFailure {
-    pub error: crate::openapi::ApiErrorDetail,
+    pub error: crate::error::ApiErrorDetail,
     #[serde(flatten)]
     pub result: ImportResult,
 }

@@ -16,11 +16,8 @@ use super::{
     status::Action,
 };
 use crate::{
-    app::AppState,
-    auth::CurrentUser,
-    customers::queries as customers,
-    error::{ApiJson, AppError},
-    i18n::Text,
+    app::AppState, auth::CurrentUser, customers::queries as customers, error::AppError,
+    extract::ApiJson, i18n::Text,
 };
 
 #[derive(Serialize, ToSchema)]
@@ -141,7 +138,7 @@ pub async fn list(
 
 /// One order with its lines and timeline.
 #[utoipa::path(get, path = "/api/v1/orders/{id}", tag = "orders", params(("id" = i32, Path, description = "Order id")),
-    responses((status = 200, body = OrderOut), (status = 404, body = crate::openapi::ApiErrorBody)), security(("bearer" = [])))]
+    responses((status = 200, body = OrderOut), (status = 404, body = crate::error::ApiErrorBody)), security(("bearer" = [])))]
 pub async fn get(
     State(state): State<AppState>,
     Path(id): Path<i32>,
@@ -158,7 +155,7 @@ pub async fn get(
 
 /// Creates an order (prices from the price list in force on its date).
 #[utoipa::path(post, path = "/api/v1/orders", tag = "orders", request_body = OrderInput,
-    responses((status = 201, body = OrderOut), (status = 422, body = crate::openapi::ApiErrorBody)), security(("bearer" = [])))]
+    responses((status = 201, body = OrderOut), (status = 422, body = crate::error::ApiErrorBody)), security(("bearer" = [])))]
 pub async fn create(
     State(state): State<AppState>,
     CurrentUser(actor): CurrentUser,
@@ -218,7 +215,7 @@ pub struct TransitionInput {
 /// Moves an order through the status machine; an illegal move is 409 with the reason.
 #[utoipa::path(post, path = "/api/v1/orders/{id}/transitions", tag = "orders", request_body = TransitionInput,
     params(("id" = i32, Path, description = "Order id")),
-    responses((status = 200, body = OrderOut), (status = 409, body = crate::openapi::ApiErrorBody)), security(("bearer" = [])))]
+    responses((status = 200, body = OrderOut), (status = 409, body = crate::error::ApiErrorBody)), security(("bearer" = [])))]
 pub async fn transition(
     State(state): State<AppState>,
     CurrentUser(actor): CurrentUser,
@@ -258,7 +255,7 @@ pub struct BulkOut {
 
 /// Confirms, cancels or re-dates many orders in one transaction: all or nothing.
 #[utoipa::path(post, path = "/api/v1/orders/bulk", tag = "orders", request_body = BulkInput,
-    responses((status = 200, body = BulkOut), (status = 409, body = crate::openapi::ApiErrorBody)), security(("bearer" = [])))]
+    responses((status = 200, body = BulkOut), (status = 409, body = crate::error::ApiErrorBody)), security(("bearer" = [])))]
 pub async fn bulk(
     State(state): State<AppState>,
     CurrentUser(actor): CurrentUser,

@@ -24,12 +24,12 @@ use crate::{
     domain::CylinderSize,
     error::{AppError, FieldError},
     i18n::Locale,
+    layout::{Shell, money, render_template},
     orders::queries::lines_text,
-    web::{Shell, money, render_template},
 };
 
 #[derive(Template)]
-#[template(path = "desk/page.html")]
+#[template(path = "orders/desk/page.html")]
 struct DeskPage {
     shell: Shell,
 }
@@ -51,7 +51,7 @@ pub struct Match {
 }
 
 #[derive(Template)]
-#[template(path = "desk/_matches.html")]
+#[template(path = "orders/desk/_matches.html")]
 struct MatchList {
     t: Locale,
     q: String,
@@ -111,7 +111,7 @@ pub struct RecentOrder {
 }
 
 #[derive(Template)]
-#[template(path = "desk/_card.html")]
+#[template(path = "orders/desk/_card.html")]
 struct Card {
     t: Locale,
     csrf: String,
@@ -229,7 +229,7 @@ pub async fn card(
 }
 
 #[derive(Template)]
-#[template(path = "desk/_placed.html")]
+#[template(path = "orders/desk/_placed.html")]
 struct Placed {
     t: Locale,
     id: i32,

@@ -8,7 +8,6 @@ use axum::{
     http::StatusCode,
     response::{Html, IntoResponse, Redirect, Response},
 };
-use sea_orm::{EntityTrait, QueryOrder};
 use serde::Deserialize;
 
 use super::{
@@ -24,9 +23,9 @@ use crate::{
     customers::{kinds::PaymentTerms, queries as customers},
     domain::CylinderSize,
     error::{AppError, FieldError},
+    layout::{Choice, Shell, money, render_template},
     orders::queries::lines_text,
     users::queries as users,
-    web::{Choice, Shell, money, render_template},
 };
 
 pub struct ListRow {
@@ -125,10 +124,9 @@ pub async fn list(
             value: d,
         })
         .collect();
-    let drivers = crate::planning::entity::driver::Entity::find()
-        .order_by_asc(crate::planning::entity::driver::Column::Name)
-        .all(&state.db)
-        .await?
+    let mut drivers = crate::fleet::store::drivers(&state.db).await?;
+    drivers.sort_by(|a, b| a.name.cmp(&b.name));
+    let drivers = drivers
         .into_iter()
         .map(|d| Choice {
             selected: d.id.to_string() == f.driver.trim(),
@@ -176,7 +174,7 @@ struct FormPage {
 
 impl FormPage {
     fn err(&self, field: &str) -> Option<&str> {
-        crate::web::field_error(&self.errors, field, self.shell.t)
+        crate::layout::field_error(&self.errors, field, self.shell.t)
     }
 }
 
@@ -342,7 +340,7 @@ pub async fn show(
     State(state): State<AppState>,
     ctx: Ctx,
     Path(id): Path<i32>,
-    Query(flash): Query<crate::web::FlashQuery>,
+    Query(flash): Query<crate::layout::FlashQuery>,
 ) -> Result<Response, AppError> {
     let t = ctx.locale;
     let o = queries::get(&state.db, id).await?;

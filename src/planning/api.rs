@@ -13,13 +13,15 @@ use super::{
     actions::{self, parse_date},
     board::{self, Board, RouteView},
     day::Day,
-    entity::{driver, route},
+    entity::route,
     runs::{self, RunInfo},
 };
 use crate::{
     app::AppState,
     auth::{AuthUser, CurrentUser, Role},
-    error::{ApiJson, AppError},
+    error::AppError,
+    extract::ApiJson,
+    fleet::driver,
 };
 
 async fn board_of(
@@ -67,7 +69,7 @@ pub struct OptimizeOut {
 #[utoipa::path(post, path = "/api/v1/planning/{date}/optimize", tag = "planning",
     params(("date" = String, Path)), request_body = OptimizeInput,
     responses((status = 202, body = OptimizeOut), (status = 200, body = OptimizeOut, description = "a run was already going"),
-        (status = 409, body = crate::openapi::ApiErrorBody), (status = 422, body = crate::openapi::ApiErrorBody)),
+        (status = 409, body = crate::error::ApiErrorBody), (status = 422, body = crate::error::ApiErrorBody)),
     security(("bearer" = [])))]
 pub async fn optimize(
     State(state): State<AppState>,
@@ -92,7 +94,7 @@ pub async fn optimize(
 /// The latest optimization run of the date.
 #[utoipa::path(get, path = "/api/v1/planning/{date}/run", tag = "planning",
     params(("date" = String, Path)),
-    responses((status = 200, body = RunInfo), (status = 404, body = crate::openapi::ApiErrorBody)),
+    responses((status = 200, body = RunInfo), (status = 404, body = crate::error::ApiErrorBody)),
     security(("bearer" = [])))]
 pub async fn get_run(
     State(state): State<AppState>,
@@ -117,7 +119,7 @@ pub struct MoveInput {
 /// truck), or off every route.
 #[utoipa::path(post, path = "/api/v1/planning/{date}/moves", tag = "planning",
     params(("date" = String, Path)), request_body = MoveInput,
-    responses((status = 200, body = Board), (status = 409, body = crate::openapi::ApiErrorBody)),
+    responses((status = 200, body = Board), (status = 409, body = crate::error::ApiErrorBody)),
     security(("bearer" = [])))]
 pub async fn move_stop(
     State(state): State<AppState>,
@@ -147,7 +149,7 @@ pub struct LockInput {
 /// Locks a stop to its truck for the next optimization, or unlocks it.
 #[utoipa::path(post, path = "/api/v1/planning/{date}/locks", tag = "planning",
     params(("date" = String, Path)), request_body = LockInput,
-    responses((status = 200, body = Board), (status = 404, body = crate::openapi::ApiErrorBody)),
+    responses((status = 200, body = Board), (status = 404, body = crate::error::ApiErrorBody)),
     security(("bearer" = [])))]
 pub async fn lock(
     State(state): State<AppState>,
@@ -171,7 +173,7 @@ pub struct PublishInput {
 /// when an order changed since the plan was computed.
 #[utoipa::path(post, path = "/api/v1/planning/{date}/publish", tag = "planning",
     params(("date" = String, Path)), request_body = PublishInput,
-    responses((status = 200, body = Board), (status = 409, body = crate::openapi::ApiErrorBody)),
+    responses((status = 200, body = Board), (status = 409, body = crate::error::ApiErrorBody)),
     security(("bearer" = [])))]
 pub async fn publish(
     State(state): State<AppState>,
@@ -258,7 +260,7 @@ pub async fn list_routes(
 
 /// One route with its stops (a driver: only their own published route).
 #[utoipa::path(get, path = "/api/v1/routes/{id}", tag = "planning", params(("id" = i32, Path)),
-    responses((status = 200, body = RouteOut), (status = 404, body = crate::openapi::ApiErrorBody)),
+    responses((status = 200, body = RouteOut), (status = 404, body = crate::error::ApiErrorBody)),
     security(("bearer" = [])))]
 pub async fn get_route(
     State(state): State<AppState>,
@@ -290,8 +292,8 @@ pub struct DriverInput {
 /// Gives a route another driver.
 #[utoipa::path(post, path = "/api/v1/planning/{date}/routes/{id}/driver", tag = "planning",
     params(("date" = String, Path), ("id" = i32, Path)), request_body = DriverInput,
-    responses((status = 200, body = Board), (status = 404, body = crate::openapi::ApiErrorBody),
-        (status = 422, body = crate::openapi::ApiErrorBody)),
+    responses((status = 200, body = Board), (status = 404, body = crate::error::ApiErrorBody),
+        (status = 422, body = crate::error::ApiErrorBody)),
     security(("bearer" = [])))]
 pub async fn set_driver(
     State(state): State<AppState>,

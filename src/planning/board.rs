@@ -8,11 +8,11 @@ use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
 
 use super::{
-    day::{Day, DayOrder, hhmm},
+    day::{Day, DayOrder},
     runs::RunInfo,
     store::Left,
 };
-use crate::{i18n::Locale, orders::queries::lines_text};
+use crate::{domain::hhmm, i18n::Locale, orders::queries::lines_text};
 
 /// Route colours on the map and the board, in route order.
 pub const COLORS: [&str; 12] = [
@@ -190,7 +190,7 @@ fn money_text(n: i64) -> String {
     if n == 0 {
         String::new()
     } else {
-        crate::web::money(n)
+        crate::layout::money(n)
     }
 }
 

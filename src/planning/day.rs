@@ -7,12 +7,13 @@ use std::collections::HashMap;
 use chrono::NaiveDate;
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
 
-use super::entity::{driver, plan, route, stop, vehicle};
+use super::entity::{plan, route, stop};
 use crate::{
     customers::entity::{customer, phone},
-    depots,
+    domain::hhmm,
     domain::{CylinderSize, TimeWindow, TimeWindows},
     error::AppError,
+    fleet::{self, depot, driver, vehicle},
     orders::{
         entity::{line, order},
         queries::lines_of,
@@ -79,22 +80,9 @@ impl DayOrder {
 }
 
 /// Seconds after midnight as `HH:MM`.
-pub fn hhmm(s: i32) -> String {
-    let s = s.max(0);
-    format!("{:02}:{:02}", s / 3600, (s % 3600) / 60)
-}
-
-/// Parses `HH:MM` into seconds after midnight.
-pub fn parse_hhmm(s: &str) -> Option<i32> {
-    let (h, m) = s.trim().split_once(':')?;
-    let (h, m): (i32, i32) = (h.parse().ok()?, m.parse().ok()?);
-    ((0..=24).contains(&h) && (0..60).contains(&m) && h * 60 + m <= 24 * 60)
-        .then_some(h * 3600 + m * 60)
-}
-
 pub struct Day {
     pub date: NaiveDate,
-    pub depot: Option<depots::Model>,
+    pub depot: Option<depot::Model>,
     pub vehicles: Vec<vehicle::Model>,
     pub drivers: Vec<driver::Model>,
     /// Orders of the date that are not cancelled, by id.
@@ -114,18 +102,9 @@ pub const PLANNABLE: [OrderStatus; 3] = [
 
 impl Day {
     pub async fn load(db: &impl ConnectionTrait, date: NaiveDate) -> Result<Self, AppError> {
-        let depot = depots::Entity::find()
-            .order_by_asc(depots::Column::Id)
-            .one(db)
-            .await?;
-        let vehicles = vehicle::Entity::find()
-            .order_by_asc(vehicle::Column::Id)
-            .all(db)
-            .await?;
-        let drivers = driver::Entity::find()
-            .order_by_asc(driver::Column::Id)
-            .all(db)
-            .await?;
+        let depot = fleet::store::depot(db).await?;
+        let vehicles = fleet::store::vehicles(db).await?;
+        let drivers = fleet::store::drivers(db).await?;
         let order_rows = order::Entity::find()
             .filter(order::Column::RequestedDate.eq(date))
             .filter(order::Column::Status.ne(OrderStatus::Cancelled.as_str()))
@@ -259,19 +238,5 @@ impl Day {
 
     pub fn driver(&self, id: i32) -> Option<&driver::Model> {
         self.drivers.iter().find(|d| d.id == id)
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn clock_times_round_trip() {
-        assert_eq!(parse_hhmm("08:30"), Some(30_600));
-        assert_eq!(hhmm(30_600), "08:30");
-        assert_eq!(parse_hhmm("24:00"), Some(86_400));
-        assert_eq!(parse_hhmm("24:01"), None);
-        assert_eq!(parse_hhmm("8"), None);
     }
 }

@@ -24,7 +24,7 @@ use crate::{
     auth::{Ctx, CurrentUser, Role},
     error::AppError,
     i18n::Locale,
-    web::{Shell, money, render_template},
+    layout::{Shell, money, render_template},
 };
 
 #[derive(Template)]

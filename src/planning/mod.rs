@@ -1,4 +1,4 @@
-//! Route planning: trucks and drivers, the travel matrix, optimization runs
+//! Route planning: the travel matrix, optimization runs
 //! in the background, the planning board (map, moves, locks, publish), the
 //! printable route sheet, and the planning and routes API.
 
@@ -7,7 +7,6 @@ pub mod api;
 pub mod board;
 pub mod day;
 pub mod entity;
-pub mod fleet;
 mod handlers;
 pub mod naive;
 pub mod problem;
@@ -35,11 +34,6 @@ pub fn routes(r: Routes) -> Routes {
             handlers::set_driver,
         )
         .add(Method::GET, "/planning/routes/{id}/print", handlers::print)
-        .add(Method::GET, "/fleet", fleet::page_get)
-        .add(Method::POST, "/fleet/vehicles", fleet::add_vehicle)
-        .add(Method::POST, "/fleet/vehicles/{id}", fleet::update_vehicle)
-        .add(Method::POST, "/fleet/drivers", fleet::add_driver)
-        .add(Method::POST, "/fleet/drivers/{id}", fleet::update_driver)
         .add(Method::GET, "/api/v1/planning/{date}", api::get_board)
         .add(
             Method::POST,
@@ -65,19 +59,4 @@ pub fn routes(r: Routes) -> Routes {
         )
         .add(Method::GET, "/api/v1/routes", api::list_routes)
         .add(Method::GET, "/api/v1/routes/{id}", api::get_route)
-        .add(Method::GET, "/api/v1/vehicles", fleet::api_vehicles)
-        .add(Method::POST, "/api/v1/vehicles", fleet::api_add_vehicle)
-        .add(
-            Method::PUT,
-            "/api/v1/vehicles/{id}",
-            fleet::api_update_vehicle,
-        )
-        .add(Method::GET, "/api/v1/drivers", fleet::api_drivers)
-        .add(Method::POST, "/api/v1/drivers", fleet::api_add_driver)
-        .add(
-            Method::PUT,
-            "/api/v1/drivers/{id}",
-            fleet::api_update_driver,
-        )
-        .add(Method::GET, "/ws", crate::events::ws::socket)
 }

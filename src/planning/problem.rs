@@ -9,10 +9,10 @@ use optimizer::{
 };
 
 use super::{
-    day::{Day, DayOrder, parse_hhmm},
+    day::{Day, DayOrder},
     travel::Travel,
 };
-use crate::{error::AppError, i18n::Text};
+use crate::{domain::parse_hhmm, error::AppError, i18n::Text};
 
 /// Shifts when a truck has no driver with hours of their own.
 pub const DEFAULT_SHIFT: (i32, i32) = (8 * 3600, 18 * 3600);

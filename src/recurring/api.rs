@@ -9,12 +9,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::{RunReport, TemplateInput, entity, lines_of};
-use crate::{
-    app::AppState,
-    auth::CurrentUser,
-    error::{ApiJson, AppError},
-    i18n::Text,
-};
+use crate::{app::AppState, auth::CurrentUser, error::AppError, extract::ApiJson, i18n::Text};
 
 #[derive(Serialize, ToSchema)]
 pub struct TemplateOut {
@@ -71,7 +66,7 @@ pub async fn list(
 
 /// Adds a recurring order to a customer.
 #[utoipa::path(post, path = "/api/v1/templates", tag = "orders", request_body = TemplateInput,
-    responses((status = 201, body = TemplateOut), (status = 422, body = crate::openapi::ApiErrorBody)), security(("bearer" = [])))]
+    responses((status = 201, body = TemplateOut), (status = 422, body = crate::error::ApiErrorBody)), security(("bearer" = [])))]
 pub async fn create(
     State(state): State<AppState>,
     ApiJson(input): ApiJson<TemplateInput>,

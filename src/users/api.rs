@@ -13,7 +13,8 @@ use super::{entity as users, form, queries};
 use crate::{
     app::AppState,
     auth::{CurrentUser, Role},
-    error::{ApiJson, AppError, FieldError},
+    error::{AppError, FieldError},
+    extract::ApiJson,
 };
 
 #[derive(Serialize, ToSchema)]
@@ -56,7 +57,7 @@ pub struct CreateUser {
 
 /// All accounts.
 #[utoipa::path(get, path = "/api/v1/users", tag = "users",
-    responses((status = 200, body = Vec<UserOut>), (status = 403, body = crate::openapi::ApiErrorBody)),
+    responses((status = 200, body = Vec<UserOut>), (status = 403, body = crate::error::ApiErrorBody)),
     security(("bearer" = [])))]
 pub async fn list(State(state): State<AppState>) -> Result<Json<Vec<UserOut>>, AppError> {
     Ok(Json(
@@ -71,7 +72,7 @@ pub async fn list(State(state): State<AppState>) -> Result<Json<Vec<UserOut>>, A
 /// One account.
 #[utoipa::path(get, path = "/api/v1/users/{id}", tag = "users",
     params(("id" = i32, Path, description = "User id")),
-    responses((status = 200, body = UserOut), (status = 404, body = crate::openapi::ApiErrorBody)),
+    responses((status = 200, body = UserOut), (status = 404, body = crate::error::ApiErrorBody)),
     security(("bearer" = [])))]
 pub async fn get(
     State(state): State<AppState>,
@@ -84,7 +85,7 @@ pub async fn get(
 #[utoipa::path(post, path = "/api/v1/users", tag = "users", request_body = CreateUser,
     responses(
         (status = 201, body = UserOut),
-        (status = 422, description = "資料驗證失敗: one message per field", body = crate::openapi::ApiErrorBody)),
+        (status = 422, description = "資料驗證失敗: one message per field", body = crate::error::ApiErrorBody)),
     security(("bearer" = [])))]
 pub async fn create(
     State(state): State<AppState>,
@@ -118,8 +119,8 @@ pub struct UpdateUser {
     params(("id" = i32, Path, description = "User id")),
     responses(
         (status = 200, body = UserOut),
-        (status = 409, description = "Changed by someone else", body = crate::openapi::ApiErrorBody),
-        (status = 422, body = crate::openapi::ApiErrorBody)),
+        (status = 409, description = "Changed by someone else", body = crate::error::ApiErrorBody),
+        (status = 422, body = crate::error::ApiErrorBody)),
     security(("bearer" = [])))]
 pub async fn update(
     State(state): State<AppState>,

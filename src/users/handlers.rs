@@ -16,7 +16,7 @@ use crate::{
     auth::{Ctx, CurrentUser, Role},
     error::{AppError, FieldError},
     i18n::Locale,
-    web::{Shell, render_template},
+    layout::{Shell, render_template},
 };
 
 pub struct RoleOption {
@@ -129,7 +129,7 @@ async fn list_page(
 pub async fn list(
     State(state): State<AppState>,
     ctx: Ctx,
-    Query(flash): Query<crate::web::FlashQuery>,
+    Query(flash): Query<crate::layout::FlashQuery>,
 ) -> Result<Response, AppError> {
     let flash = flash_text(ctx.locale, flash.msg.as_deref());
     let form = CreateForm {
@@ -236,7 +236,7 @@ pub async fn edit(
     State(state): State<AppState>,
     ctx: Ctx,
     Path(id): Path<i32>,
-    Query(flash): Query<crate::web::FlashQuery>,
+    Query(flash): Query<crate::layout::FlashQuery>,
 ) -> Result<Response, AppError> {
     let flash = flash_text(ctx.locale, flash.msg.as_deref());
     Ok(Html(edit_page(&state, &ctx, id, Vec::new(), flash).await?).into_response())

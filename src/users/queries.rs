@@ -30,6 +30,23 @@ pub async fn get(db: &impl ConnectionTrait, id: i32) -> Result<users::Model, App
         .ok_or(AppError::NotFound)
 }
 
+/// One account, if it exists.
+pub async fn find(db: &impl ConnectionTrait, id: i32) -> Result<Option<users::Model>, AppError> {
+    Ok(users::Entity::find_by_id(id).one(db).await?)
+}
+
+/// Every account with `role`, in the order they were made.
+pub async fn with_role(
+    db: &impl ConnectionTrait,
+    role: Role,
+) -> Result<Vec<users::Model>, AppError> {
+    Ok(users::Entity::find()
+        .filter(users::Column::Role.eq(role.as_str()))
+        .order_by_asc(users::Column::Id)
+        .all(db)
+        .await?)
+}
+
 pub async fn count(db: &impl ConnectionTrait) -> Result<u64, AppError> {
     Ok(users::Entity::find().count(db).await?)
 }

@@ -20,7 +20,7 @@ async fn app() -> TestApp {
 
 async fn depot(app: &TestApp) {
     let now = app.state.clock.now();
-    luckygas::depots::ActiveModel {
+    luckygas::fleet::depot::ActiveModel {
         name: Set("總倉".into()),
         address: Set("桃園市桃園區".into()),
         lat: Set(24.99),

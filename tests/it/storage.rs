@@ -49,7 +49,10 @@ async fn the_demo_company_is_seeded_once() {
     );
     assert_eq!(queries::count(&conn).await.unwrap(), accounts.len() as u64);
     assert_eq!(
-        luckygas::depots::Entity::find().count(&conn).await.unwrap(),
+        luckygas::fleet::depot::Entity::find()
+            .count(&conn)
+            .await
+            .unwrap(),
         1
     );
 

@@ -94,7 +94,7 @@ pub async fn spawn_app() -> TestApp {
 
 pub async fn spawn_with(adjust: impl FnOnce(&mut Config)) -> TestApp {
     if std::env::var("TEST_LOG").is_ok() {
-        luckygas::telemetry::init(luckygas::config::LogFormat::Pretty);
+        luckygas::observability::logging::init(luckygas::config::LogFormat::Pretty);
     }
     let url = fresh_database_url().await;
     let mut config = test_config(url.clone());

@@ -1,7 +1,9 @@
-//! Benchmark helpers for the `luckygas bench` command and
-//! `examples/bench.rs`.
+//! The benchmark front-end shared by the `luckygas bench` command and
+//! `examples/bench.rs`: which files to run, one solve per instance checked
+//! by the validator, and the table or JSON-lines output.
 
 use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
 
 use crate::model::{Problem, SolveOptions};
 use crate::solve::solve;
@@ -143,4 +145,106 @@ pub fn format_summary(results: &[BenchResult]) -> String {
         );
     }
     s
+}
+
+/// What to run: instance files or folders (a `bks.csv` beside them gives
+/// best-known results), generated Taoyuan days, and the search budget.
+pub struct BenchRun {
+    pub paths: Vec<PathBuf>,
+    /// `(orders, trucks, seed)` of generated days.
+    pub synthetic: Vec<(usize, usize, u64)>,
+    pub options: SolveOptions,
+    /// JSON lines instead of a table.
+    pub jsonl: bool,
+}
+
+/// Parses `ORDERS:TRUCKS[:SEED]`, e.g. `400:20`.
+pub fn parse_synthetic(spec: &str) -> Result<(usize, usize, u64), String> {
+    let parts: Vec<u64> = spec
+        .split(':')
+        .map(str::parse)
+        .collect::<Result<_, _>>()
+        .map_err(|_| format!("--synthetic takes ORDERS:TRUCKS[:SEED], not {spec}"))?;
+    match parts.as_slice() {
+        [n, v] => Ok((*n as usize, *v as usize, 1)),
+        [n, v, s] => Ok((*n as usize, *v as usize, *s)),
+        _ => Err(format!(
+            "--synthetic takes ORDERS:TRUCKS[:SEED], not {spec}"
+        )),
+    }
+}
+
+/// `.txt` and `.json` files of the given folders (sorted) and files.
+fn instance_files(paths: &[PathBuf]) -> std::io::Result<Vec<PathBuf>> {
+    let mut files = Vec::new();
+    for p in paths {
+        if p.is_dir() {
+            let mut list: Vec<PathBuf> = std::fs::read_dir(p)?
+                .filter_map(|e| e.ok().map(|e| e.path()))
+                .filter(|f| matches!(f.extension().and_then(|e| e.to_str()), Some("txt" | "json")))
+                .collect();
+            list.sort();
+            files.extend(list);
+        } else {
+            files.push(p.clone());
+        }
+    }
+    Ok(files)
+}
+
+fn bks_for(file: &Path, name: &str) -> Option<(usize, f64)> {
+    let text = std::fs::read_to_string(file.parent()?.join("bks.csv")).ok()?;
+    let map = crate::instances::parse_bks(&text).ok()?;
+    map.iter()
+        .find(|(k, _)| k.eq_ignore_ascii_case(name))
+        .map(|(_, b)| (b.vehicles, b.distance))
+}
+
+/// Runs every instance in turn, writing a row (or JSON line) as each
+/// finishes and the summary at the end. A file that does not parse is
+/// reported on stderr and skipped.
+pub fn run(job: &BenchRun, out: &mut dyn std::io::Write) -> std::io::Result<Vec<BenchResult>> {
+    let show = |out: &mut dyn std::io::Write, r: &BenchResult| {
+        writeln!(
+            out,
+            "{}",
+            if job.jsonl {
+                r.to_json()
+            } else {
+                format_row(r)
+            }
+        )
+    };
+    if !job.jsonl {
+        writeln!(out, "{}", format_header())?;
+    }
+    let mut results = Vec::new();
+    for &(n, v, seed) in &job.synthetic {
+        let problem = crate::instances::synthetic_day(n, v, seed);
+        let r = bench_instance(&problem.name.clone(), &problem, None, &job.options);
+        show(out, &r)?;
+        results.push(r);
+    }
+    for file in instance_files(&job.paths)? {
+        let name = file
+            .file_stem()
+            .and_then(|s| s.to_str())
+            .unwrap_or("?")
+            .to_owned();
+        let text = std::fs::read_to_string(&file)?;
+        let problem = match crate::instances::parse_instance(&name, &text) {
+            Ok(p) => p,
+            Err(e) => {
+                eprintln!("{}: {e}", file.display());
+                continue;
+            }
+        };
+        let r = bench_instance(&name, &problem, bks_for(&file, &name), &job.options);
+        show(out, &r)?;
+        results.push(r);
+    }
+    if !job.jsonl {
+        writeln!(out, "{}", format_summary(&results))?;
+    }
+    Ok(results)
 }

@@ -13,16 +13,17 @@ use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 use serde::Serialize;
 use utoipa::ToSchema;
 
+use super::list::{PriceInput, PriceOut, parse};
 use crate::{
     app::{AppState, Routes},
     auth::{Ctx, Role},
     customers::entity::customer,
     domain::CylinderSize,
-    error::{ApiJson, AppError, FieldError},
+    error::{AppError, FieldError},
+    extract::ApiJson,
     i18n::Locale,
+    layout::{money, render_template},
     prices::{self, customer_price},
-    prices_pages::{PriceInput, PriceOut, parse},
-    web::{money, render_template},
 };
 
 pub fn routes(r: Routes) -> Routes {
@@ -95,7 +96,7 @@ async fn load(state: &AppState, id: i32) -> Result<CustomerPrices, AppError> {
 /// A customer's own prices and what they pay for each size today.
 #[utoipa::path(get, path = "/api/v1/customers/{id}/prices", tag = "customers",
     params(("id" = i32, Path)),
-    responses((status = 200, body = CustomerPrices), (status = 404, body = crate::openapi::ApiErrorBody)),
+    responses((status = 200, body = CustomerPrices), (status = 404, body = crate::error::ApiErrorBody)),
     security(("bearer" = [])))]
 pub async fn api_list(
     State(state): State<AppState>,
@@ -109,7 +110,7 @@ pub async fn api_list(
 /// use it instead of the list price).
 #[utoipa::path(post, path = "/api/v1/customers/{id}/prices", tag = "customers",
     params(("id" = i32, Path)), request_body = PriceInput,
-    responses((status = 201, body = CustomerPrices), (status = 422, body = crate::openapi::ApiErrorBody)),
+    responses((status = 201, body = CustomerPrices), (status = 422, body = crate::error::ApiErrorBody)),
     security(("bearer" = [])))]
 pub async fn api_set(
     State(state): State<AppState>,
@@ -131,7 +132,7 @@ pub struct Row {
 }
 
 #[derive(Template)]
-#[template(path = "customers/_prices.html")]
+#[template(path = "prices/_customer.html")]
 struct Card {
     t: Locale,
     csrf: String,
@@ -147,7 +148,7 @@ struct Card {
 
 impl Card {
     fn err(&self, field: &str) -> Option<&str> {
-        crate::web::field_error(&self.errors, field, self.t)
+        crate::layout::field_error(&self.errors, field, self.t)
     }
 }
 

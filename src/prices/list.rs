@@ -17,19 +17,18 @@ use crate::{
     app::{AppState, Routes},
     auth::{Ctx, Role},
     domain::{CylinderSize, Money},
-    error::{ApiJson, AppError, FieldError},
+    error::{AppError, FieldError},
+    extract::ApiJson,
     i18n::Text,
+    layout::{Shell, money, render_template},
     prices::{self, price},
-    web::{Shell, money, render_template},
 };
 
 pub fn routes(r: Routes) -> Routes {
-    let r = r
-        .add(Method::GET, "/prices", page)
+    r.add(Method::GET, "/prices", page)
         .add(Method::POST, "/prices", set_from_form)
         .add(Method::GET, "/api/v1/prices", api_list)
-        .add(Method::POST, "/api/v1/prices", api_set);
-    crate::customer_prices::routes(r)
+        .add(Method::POST, "/api/v1/prices", api_set)
 }
 
 #[derive(Debug, Default, Clone, Deserialize, ToSchema)]
@@ -119,7 +118,7 @@ pub async fn api_list(State(state): State<AppState>) -> Result<Json<Vec<PriceOut
 
 /// Sets the list price of a size from a date (orders on or after it use it).
 #[utoipa::path(post, path = "/api/v1/prices", tag = "orders", request_body = PriceInput,
-    responses((status = 201, body = PriceOut), (status = 422, body = crate::openapi::ApiErrorBody)), security(("bearer" = [])))]
+    responses((status = 201, body = PriceOut), (status = 422, body = crate::error::ApiErrorBody)), security(("bearer" = [])))]
 pub async fn api_set(
     State(state): State<AppState>,
     ApiJson(input): ApiJson<PriceInput>,
@@ -163,7 +162,7 @@ struct PricePage {
 
 impl PricePage {
     fn err(&self, field: &str) -> Option<&str> {
-        crate::web::field_error(&self.errors, field, self.shell.t)
+        crate::layout::field_error(&self.errors, field, self.shell.t)
     }
 }
 
@@ -217,7 +216,7 @@ async fn render(
 pub async fn page(
     State(state): State<AppState>,
     ctx: Ctx,
-    Query(f): Query<crate::web::FlashQuery>,
+    Query(f): Query<crate::layout::FlashQuery>,
 ) -> Result<Response, AppError> {
     let flash = f.msg.map(|_| ctx.locale.t("prices.saved").to_owned());
     Ok(Html(render(&state, &ctx, Vec::new(), flash).await?).into_response())

@@ -1,55 +1,14 @@
-//! Prices per cylinder size with valid-from dates, and per-customer
-//! overrides. An order line takes the price in force on the order date.
+//! Which price is in force, and setting prices. An order line takes the
+//! price in force on the order date: the customer's own, else the list
+//! price.
 
 use chrono::{DateTime, NaiveDate, Utc};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set,
 };
 
+use super::entity::{customer_price, price};
 use crate::{domain::CylinderSize, error::AppError};
-
-pub mod price {
-    use sea_orm::entity::prelude::*;
-    use serde::Serialize;
-
-    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel, Serialize)]
-    #[sea_orm(table_name = "prices")]
-    pub struct Model {
-        #[sea_orm(primary_key)]
-        pub id: i32,
-        pub size: String,
-        pub price: i64,
-        pub valid_from: Date,
-        pub created_at: DateTimeUtc,
-    }
-
-    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
-    pub enum Relation {}
-
-    impl ActiveModelBehavior for ActiveModel {}
-}
-
-pub mod customer_price {
-    use sea_orm::entity::prelude::*;
-    use serde::Serialize;
-
-    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel, Serialize)]
-    #[sea_orm(table_name = "customer_prices")]
-    pub struct Model {
-        #[sea_orm(primary_key)]
-        pub id: i32,
-        pub customer_id: i32,
-        pub size: String,
-        pub price: i64,
-        pub valid_from: Date,
-        pub created_at: DateTimeUtc,
-    }
-
-    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
-    pub enum Relation {}
-
-    impl ActiveModelBehavior for ActiveModel {}
-}
 
 /// The unit price for a customer and size on a date: the customer's own
 /// price if one is in force, else the list price; `None` if neither.

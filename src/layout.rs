@@ -1,11 +1,10 @@
-//! Page plumbing shared by every feature: the layout context ([`Shell`]),
-//! navigation by role, template rendering and the request's language.
-
-use std::borrow::Cow;
+//! The page layout shared by every feature: the layout context ([`Shell`]:
+//! who is signed in, the language, the menu by role), template rendering,
+//! and small helpers templates call.
 
 use askama::Template;
 use axum::{
-    http::{HeaderMap, Method, header},
+    http::Method,
     response::{Html, IntoResponse, Response},
 };
 
@@ -13,54 +12,8 @@ use crate::{
     app::AppState,
     auth::{Ctx, Role, policy},
     error::AppError,
-    i18n::{LANG_COOKIE, Locale},
+    i18n::Locale,
 };
-
-/// HTML-escapes text for the few places that build markup by hand.
-pub fn escape(s: &str) -> Cow<'_, str> {
-    if !s.contains(['&', '<', '>', '"', '\'']) {
-        return Cow::Borrowed(s);
-    }
-    let mut out = String::with_capacity(s.len() + 8);
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    Cow::Owned(out)
-}
-
-/// Reads one cookie from the request headers.
-pub fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
-    headers
-        .get_all(header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .find_map(|pair| {
-            let (k, v) = pair.trim().split_once('=')?;
-            (k == name).then_some(v)
-        })
-}
-
-/// The language of a request before we know who sent it: the language
-/// cookie, then `Accept-Language`, then zh-TW.
-pub fn request_locale(headers: &HeaderMap) -> Locale {
-    cookie(headers, LANG_COOKIE)
-        .and_then(Locale::parse)
-        .or_else(|| {
-            headers
-                .get(header::ACCEPT_LANGUAGE)
-                .and_then(|v| v.to_str().ok())
-                .and_then(Locale::from_accept_language)
-        })
-        .unwrap_or_default()
-}
 
 pub fn render_template(t: &impl Template) -> Result<String, AppError> {
     t.render().map_err(|e| AppError::Internal(e.into()))
@@ -97,18 +50,10 @@ pub struct Choice {
     pub selected: bool,
 }
 
-/// Whole NT$ with thousands separators: `NT$1,200`.
+/// Whole NT$ as templates show it: `NT$1,200` (the one format,
+/// [`Money`](crate::domain::Money)'s).
 pub fn money(n: impl std::borrow::Borrow<i64>) -> String {
-    let n = *n.borrow();
-    let digits = n.unsigned_abs().to_string();
-    let mut out = String::new();
-    for (i, ch) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
-            out.push(',');
-        }
-        out.push(ch);
-    }
-    format!("{}NT${out}", if n < 0 { "-" } else { "" })
+    crate::domain::Money::new(*n.borrow()).to_string()
 }
 
 pub struct NavItem {
@@ -201,40 +146,5 @@ impl Shell {
     pub fn with_flash(mut self, flash: Option<String>) -> Self {
         self.flash = flash;
         self
-    }
-}
-
-#[derive(Template)]
-#[template(path = "error.html")]
-pub struct ErrorPage {
-    pub lang: &'static str,
-    pub title: String,
-    pub heading: String,
-    pub fields: Vec<String>,
-    pub request_id: String,
-    pub request_id_label: &'static str,
-    pub home_label: &'static str,
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn escape_neutralises_markup() {
-        assert_eq!(
-            escape("<a href=\"x\">&'"),
-            "&lt;a href=&quot;x&quot;&gt;&amp;&#39;"
-        );
-        assert!(matches!(escape("plain 文字"), Cow::Borrowed(_)));
-    }
-
-    #[test]
-    fn language_cookie_wins_over_accept_language() {
-        let mut h = HeaderMap::new();
-        h.insert(header::ACCEPT_LANGUAGE, "en".parse().unwrap());
-        assert_eq!(request_locale(&h), Locale::En);
-        h.insert(header::COOKIE, "a=b; lg_lang=zh-TW".parse().unwrap());
-        assert_eq!(request_locale(&h), Locale::ZhTw);
     }
 }

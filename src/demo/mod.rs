@@ -8,10 +8,12 @@ use sea_orm::{
     Set,
 };
 
+mod book;
+
 use crate::{
     auth::Role,
-    depots,
     error::AppError,
+    fleet::depot,
     users::{form::NewUser, queries},
 };
 
@@ -47,11 +49,11 @@ pub async fn seed(
     db: &DatabaseConnection,
     now: DateTime<Utc>,
 ) -> Result<Option<Vec<DemoAccount>>, AppError> {
-    if depots::Entity::find().count(db).await? > 0 {
+    if depot::Entity::find().count(db).await? > 0 {
         return Ok(None);
     }
     let txn = crate::db::begin_write(db).await?;
-    depots::ActiveModel {
+    depot::ActiveModel {
         name: Set("幸運瓦斯 桃園總倉".into()),
         address: Set("桃園市桃園區中正路 1071 號".into()),
         lat: Set(24.99),
@@ -82,7 +84,7 @@ pub async fn seed(
             Err(e) => return Err(e),
         }
     }
-    let (customers, orders) = crate::demo_book::seed(&txn, now).await?;
+    let (customers, orders) = book::seed(&txn, now).await?;
     seed_fleet(&txn, now).await?;
     // The demo customer account belongs to the first demo customer.
     if let Some(first) = crate::customers::queries::find_by_code(&txn, "C00001").await? {
@@ -120,7 +122,7 @@ async fn seed_fleet(
     txn: &impl sea_orm::ConnectionTrait,
     now: DateTime<Utc>,
 ) -> Result<(), AppError> {
-    use crate::planning::entity::{driver, vehicle};
+    use crate::fleet::{driver, vehicle};
     for (i, (plate, label, kg, slots, name, phone)) in FLEET.iter().enumerate() {
         let v = vehicle::ActiveModel {
             plate: Set((*plate).into()),

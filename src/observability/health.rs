@@ -1,0 +1,43 @@
+//! `GET /healthz` (the process answers) and `GET /readyz` (the database is
+//! reachable and migrated, and Redis when configured).
+
+use axum::{
+    Json,
+    extract::State,
+    http::StatusCode,
+    response::{IntoResponse, Response},
+};
+use serde_json::json;
+
+use crate::{app::AppState, db};
+
+pub async fn healthz() -> Json<serde_json::Value> {
+    Json(json!({ "status": "ok", "version": env!("CARGO_PKG_VERSION") }))
+}
+
+pub async fn readyz(State(state): State<AppState>) -> Response {
+    let database = db::ready(&state.db).await;
+    let redis = match &state.config.redis_url {
+        Some(url) => Some(crate::events::redis::ping(url).await),
+        None => None,
+    };
+    let ok = database.is_ok() && redis.as_ref().is_none_or(Result::is_ok);
+    let show = |r: &Result<(), String>| match r {
+        Ok(()) => "ok".to_owned(),
+        Err(e) => e.clone(),
+    };
+    let body = json!({
+        "status": if ok { "ready" } else { "not_ready" },
+        "database": show(&database),
+        "redis": redis.as_ref().map_or_else(|| "not configured".to_owned(), show),
+    });
+    if !ok {
+        tracing::warn!(%body, "not ready");
+    }
+    let status = if ok {
+        StatusCode::OK
+    } else {
+        StatusCode::SERVICE_UNAVAILABLE
+    };
+    (status, Json(body)).into_response()
+}

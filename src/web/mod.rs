@@ -1,0 +1,16 @@
+//! Request plumbing that needs no application state: request ids, HTML
+//! escaping, cookies, the language of a request before we know who sent
+//! it, and the error page and toast. Nothing here imports `AppState` or the
+//! application error type, so every layer (the guard, the error renderer,
+//! observability) can use it.
+
+mod cookies;
+pub mod error_page;
+mod html;
+mod locale;
+mod request_id;
+
+pub use cookies::{cookie, cookie_header};
+pub use html::escape;
+pub use locale::request_locale;
+pub use request_id::RequestId;
