@@ -2,7 +2,7 @@
 
 use askama::Template;
 use axum::{
-    Form, Json,
+    Json,
     extract::{Query, State},
     http::{HeaderValue, StatusCode, header},
     response::{IntoResponse, Redirect, Response},
@@ -21,7 +21,7 @@ use super::{
 use crate::{
     app::AppState,
     error::AppError,
-    extract::ApiJson,
+    extract::{ApiJson, AppForm},
     i18n::{LANG_COOKIE, Locale, Text},
     layout::render_template,
     users::entity as users,
@@ -156,7 +156,7 @@ pub struct LoginForm {
 pub async fn login(
     State(state): State<AppState>,
     ctx: Ctx,
-    Form(form): Form<LoginForm>,
+    AppForm(form): AppForm<LoginForm>,
 ) -> Result<Response, AppError> {
     let next = safe_next(form.next.as_deref()).to_owned();
     match authenticate(&state, &form.username, &form.password, &ctx.address).await {
@@ -229,7 +229,7 @@ pub struct LocaleForm {
 pub async fn switch_locale(
     State(state): State<AppState>,
     ctx: Ctx,
-    Form(form): Form<LocaleForm>,
+    AppForm(form): AppForm<LocaleForm>,
 ) -> Result<Response, AppError> {
     let locale = Locale::parse(&form.lang)
         .ok_or_else(|| AppError::field("lang", Text::key("error.bad_value")))?;

@@ -176,10 +176,7 @@ struct Errors(Vec<FieldError>);
 
 impl Errors {
     fn add(&mut self, field: &str, message: Text) {
-        self.0.push(FieldError {
-            field: field.to_owned(),
-            message,
-        });
+        self.0.push(FieldError::new(field, message));
     }
 
     fn take<T>(&mut self, field: &str, r: Result<T, Text>) -> Option<T> {
@@ -439,13 +436,13 @@ impl CustomerInput {
     /// The version an edit was based on.
     pub fn version(&self) -> Result<i32, Vec<FieldError>> {
         self.version.trim().parse().map_err(|_| {
-            vec![FieldError {
-                field: "version".into(),
-                message: Text::new(
+            vec![FieldError::new(
+                "version",
+                Text::new(
                     "缺少版本資訊，請重新整理頁面",
                     "Missing version; reload the page",
                 ),
-            }]
+            )]
         })
     }
 }

@@ -2,7 +2,6 @@
 
 use askama::Template;
 use axum::{
-    Form,
     extract::{Path, Query, State},
     http::{HeaderMap, StatusCode},
     response::{Html, IntoResponse, Redirect, Response},
@@ -23,6 +22,7 @@ use crate::{
     clock::taipei,
     domain::CylinderSize,
     error::{AppError, FieldError},
+    extract::AppForm,
     i18n::Locale,
     layout::{Choice, Shell, money, render_template},
     orders::queries::lines_text,
@@ -263,7 +263,7 @@ pub async fn create(
     State(state): State<AppState>,
     ctx: Ctx,
     CurrentUser(actor): CurrentUser,
-    Form(input): Form<CustomerInput>,
+    AppForm(input): AppForm<CustomerInput>,
 ) -> Result<Response, AppError> {
     let result = match input.parse() {
         Ok(data) => queries::create(&state.db, Some(&actor), &data, state.clock.now()).await,
@@ -340,7 +340,7 @@ pub async fn update(
     ctx: Ctx,
     CurrentUser(actor): CurrentUser,
     Path(id): Path<i32>,
-    Form(input): Form<CustomerInput>,
+    AppForm(input): AppForm<CustomerInput>,
 ) -> Result<Response, AppError> {
     let result = match (input.version(), input.parse()) {
         (Ok(v), Ok(data)) => {
@@ -381,7 +381,7 @@ pub async fn set_active(
     State(state): State<AppState>,
     CurrentUser(actor): CurrentUser,
     Path(id): Path<i32>,
-    Form(f): Form<ActiveForm>,
+    AppForm(f): AppForm<ActiveForm>,
 ) -> Result<Response, AppError> {
     let active = f.active == "true";
     queries::set_active(&state.db, &actor, id, f.version, active, state.clock.now()).await?;

@@ -133,13 +133,13 @@ async fn check_unique(
         .await?
         .filter(|c| Some(c.id) != own_id)
     {
-        errors.push(crate::error::FieldError {
-            field: "code".into(),
-            message: Text::new(
+        errors.push(crate::error::FieldError::new(
+            "code",
+            Text::new(
                 format!("「客戶編號」{code} 已被「{}」使用", other.name),
                 format!("Code {code} is already used by {}", other.name),
             ),
-        });
+        ));
     }
     let digits: Vec<String> = d.phones.iter().map(|p| p.as_str().to_owned()).collect();
     let taken = phone::Entity::find()
@@ -150,9 +150,9 @@ async fn check_unique(
         .filter(|p| Some(p.customer_id) != own_id);
     for p in taken {
         let owner = get(db, p.customer_id).await?;
-        errors.push(crate::error::FieldError {
-            field: "phones".into(),
-            message: Text::new(
+        errors.push(crate::error::FieldError::new(
+            "phones",
+            Text::new(
                 format!(
                     "「電話」{} 已登記給另一位客戶（{} {}）",
                     p.phone, owner.code, owner.name
@@ -162,7 +162,7 @@ async fn check_unique(
                     p.phone, owner.code, owner.name
                 ),
             ),
-        });
+        ));
     }
     if errors.is_empty() {
         Ok(())

@@ -30,114 +30,98 @@ use crate::{
 
 pub const KIND: &str = "customers";
 
-const fn col(
-    key: &'static str,
-    zh: &'static str,
-    en: &'static str,
-    aliases: &'static [&'static str],
-    required: bool,
-) -> Column {
-    Column {
-        key,
-        zh,
-        en,
-        aliases,
-        required,
-    }
-}
-
 /// The columns, in template and export order.
 pub const SPEC: &[Column] = &[
-    col(
+    Column::new(
         "code",
         "客戶編號",
         "Customer code",
         &["編號", "客戶代號", "customer_code", "customer no"],
         false,
     ),
-    col(
+    Column::new(
         "name",
         "客戶名稱",
         "Name",
         &["名稱", "姓名", "客戶", "customer name"],
         true,
     ),
-    col("kind", "類型", "Kind", &["客戶類型", "type"], false),
-    col(
+    Column::new("kind", "類型", "Kind", &["客戶類型", "type"], false),
+    Column::new(
         "contact",
         "聯絡人",
         "Contact",
         &["contact_person", "contact person"],
         false,
     ),
-    col(
+    Column::new(
         "phones",
         "電話",
         "Phones",
         &["phone", "手機", "電話號碼", "tel", "telephone"],
         true,
     ),
-    col(
+    Column::new(
         "address",
         "地址",
         "Address",
         &["送貨地址", "配送地址"],
         true,
     ),
-    col("district", "行政區", "District", &["鄉鎮市區", "區"], false),
-    col("lat", "緯度", "Latitude", &["latitude"], false),
-    col("lon", "經度", "Longitude", &["longitude", "lng"], false),
-    col(
+    Column::new("district", "行政區", "District", &["鄉鎮市區", "區"], false),
+    Column::new("lat", "緯度", "Latitude", &["latitude"], false),
+    Column::new("lon", "經度", "Longitude", &["longitude", "lng"], false),
+    Column::new(
         "delivery_windows",
         "配送時段",
         "Delivery windows",
         &["時段", "windows"],
         false,
     ),
-    col(
+    Column::new(
         "service_minutes",
         "卸貨分鐘",
         "Service minutes",
         &["服務時間", "卸貨時間"],
         false,
     ),
-    col("floor", "樓層", "Floor", &[], false),
-    col(
+    Column::new("floor", "樓層", "Floor", &[], false),
+    Column::new(
         "access_note",
         "電梯樓梯",
         "Lift or stairs",
         &["電梯/樓梯", "access note"],
         false,
     ),
-    col("cylinders_50", "50公斤", "50 kg", &["50kg鋼瓶"], false),
-    col("cylinders_20", "20公斤", "20 kg", &["20kg鋼瓶"], false),
-    col("cylinders_16", "16公斤", "16 kg", &["16kg鋼瓶"], false),
-    col("cylinders_10", "10公斤", "10 kg", &["10kg鋼瓶"], false),
-    col("cylinders_4", "4公斤", "4 kg", &["4kg鋼瓶"], false),
-    col("deposit", "押金", "Deposit", &["鋼瓶押金"], false),
-    col(
+    Column::new("cylinders_50", "50公斤", "50 kg", &["50kg鋼瓶"], false),
+    Column::new("cylinders_20", "20公斤", "20 kg", &["20kg鋼瓶"], false),
+    Column::new("cylinders_16", "16公斤", "16 kg", &["16kg鋼瓶"], false),
+    Column::new("cylinders_10", "10公斤", "10 kg", &["10kg鋼瓶"], false),
+    Column::new("cylinders_4", "4公斤", "4 kg", &["4kg鋼瓶"], false),
+    Column::new("deposit", "押金", "Deposit", &["鋼瓶押金"], false),
+    Column::new(
         "payment_terms",
         "付款方式",
         "Payment terms",
         &["付款條件", "payment"],
         false,
     ),
-    col("tax_id", "統一編號", "Tax ID", &["統編"], false),
-    col(
+    Column::new("tax_id", "統一編號", "Tax ID", &["統編"], false),
+    Column::new(
         "invoice_title",
         "發票抬頭",
         "Invoice title",
         &["抬頭"],
         false,
     ),
-    col(
+    Column::new(
         "sms_opt_out",
         "不收簡訊",
         "No SMS",
         &["sms opt out", "拒收簡訊"],
         false,
     ),
-    col("notes", "備註", "Notes", &["note", "remarks"], false),
+    Column::new("notes", "備註", "Notes", &["note", "remarks"], false),
 ];
 
 /// The spec column a parser field belongs to.

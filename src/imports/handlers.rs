@@ -3,7 +3,7 @@
 
 use askama::Template;
 use axum::{
-    Form, Json,
+    Json,
     extract::{Multipart, Query, State, multipart::MultipartRejection},
     http::{HeaderMap, StatusCode, header},
     response::{Html, IntoResponse, Response},
@@ -20,6 +20,7 @@ use crate::{
     auth::{Ctx, CurrentUser},
     customers::queries::Filter,
     error::{ApiErrorDetail, ApiFieldError, AppError},
+    extract::AppForm,
     i18n::{Locale, Text},
     layout::{Shell, render_template},
     orders::queries::OrderFilter,
@@ -344,7 +345,7 @@ pub async fn customers_commit(
     State(state): State<AppState>,
     ctx: Ctx,
     CurrentUser(actor): CurrentUser,
-    Form(f): Form<CommitForm>,
+    AppForm(f): AppForm<CommitForm>,
 ) -> Result<Response, AppError> {
     commit(state, ctx, actor, Kind::Customers, &f.token).await
 }
@@ -353,7 +354,7 @@ pub async fn orders_commit(
     State(state): State<AppState>,
     ctx: Ctx,
     CurrentUser(actor): CurrentUser,
-    Form(f): Form<CommitForm>,
+    AppForm(f): AppForm<CommitForm>,
 ) -> Result<Response, AppError> {
     commit(state, ctx, actor, Kind::Orders, &f.token).await
 }

@@ -28,59 +28,43 @@ use crate::{
 
 pub const KIND: &str = "orders";
 
-const fn col(
-    key: &'static str,
-    zh: &'static str,
-    en: &'static str,
-    aliases: &'static [&'static str],
-    required: bool,
-) -> Column {
-    Column {
-        key,
-        zh,
-        en,
-        aliases,
-        required,
-    }
-}
-
 /// The columns, in template and export order.
 pub const SPEC: &[Column] = &[
-    col(
+    Column::new(
         "customer_code",
         "客戶編號",
         "Customer code",
         &["編號", "客戶代號", "code", "customer"],
         true,
     ),
-    col(
+    Column::new(
         "requested_date",
         "配送日期",
         "Delivery date",
         &["日期", "送貨日期", "date"],
         false,
     ),
-    col(
+    Column::new(
         "window",
         "時段",
         "Time window",
         &["配送時段", "送貨時段"],
         false,
     ),
-    col("qty_50", "50公斤", "50 kg", &["50kg數量"], false),
-    col("qty_20", "20公斤", "20 kg", &["20kg數量"], false),
-    col("qty_16", "16公斤", "16 kg", &["16kg數量"], false),
-    col("qty_10", "10公斤", "10 kg", &["10kg數量"], false),
-    col("qty_4", "4公斤", "4 kg", &["4kg數量"], false),
-    col("items", "品項", "Items", &["lines", "品項明細"], false),
-    col(
+    Column::new("qty_50", "50公斤", "50 kg", &["50kg數量"], false),
+    Column::new("qty_20", "20公斤", "20 kg", &["20kg數量"], false),
+    Column::new("qty_16", "16公斤", "16 kg", &["16kg數量"], false),
+    Column::new("qty_10", "10公斤", "10 kg", &["10kg數量"], false),
+    Column::new("qty_4", "4公斤", "4 kg", &["4kg數量"], false),
+    Column::new("items", "品項", "Items", &["lines", "品項明細"], false),
+    Column::new(
         "payment_method",
         "付款方式",
         "Payment method",
         &["payment"],
         false,
     ),
-    col("notes", "備註", "Notes", &["note", "remarks"], false),
+    Column::new("notes", "備註", "Notes", &["note", "remarks"], false),
 ];
 
 /// Extra export columns (the import lists them as ignored).

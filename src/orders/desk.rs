@@ -6,7 +6,6 @@
 
 use askama::Template;
 use axum::{
-    Form,
     extract::{Path, Query, State},
     response::{Html, IntoResponse, Response},
 };
@@ -23,6 +22,7 @@ use crate::{
     },
     domain::CylinderSize,
     error::{AppError, FieldError},
+    extract::AppForm,
     i18n::Locale,
     layout::{Shell, money, render_template},
     orders::queries::lines_text,
@@ -246,7 +246,7 @@ pub async fn place_order(
     State(state): State<AppState>,
     ctx: Ctx,
     CurrentUser(actor): CurrentUser,
-    Form(mut input): Form<OrderInput>,
+    AppForm(mut input): AppForm<OrderInput>,
 ) -> Result<Response, AppError> {
     let id = input.customer_id.ok_or(AppError::NotFound)?;
     input.source = "phone".into();

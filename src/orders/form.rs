@@ -92,13 +92,6 @@ pub struct OrderData {
     pub source: Source,
 }
 
-fn field(field: &str, zh: impl Into<String>, en: impl Into<String>) -> FieldError {
-    FieldError {
-        field: field.to_owned(),
-        message: Text::new(zh.into(), en.into()),
-    }
-}
-
 pub fn parse_date(raw: &str, today: NaiveDate) -> Result<NaiveDate, Text> {
     let s = normalize_width(raw.trim()).replace('/', "-");
     if s.is_empty() {
@@ -119,7 +112,7 @@ impl OrderInput {
         let mut errors = Vec::new();
         let requested_date = match parse_date(&self.requested_date, today) {
             Ok(d) if d < today => {
-                errors.push(field(
+                errors.push(FieldError::text(
                     "requested_date",
                     "「配送日期」不能早於今天",
                     "Delivery date cannot be in the past",
@@ -127,7 +120,7 @@ impl OrderInput {
                 today
             }
             Ok(d) if d > today + chrono::Duration::days(366) => {
-                errors.push(field(
+                errors.push(FieldError::text(
                     "requested_date",
                     "「配送日期」不能超過一年後",
                     "Delivery date must be within a year",
@@ -136,10 +129,7 @@ impl OrderInput {
             }
             Ok(d) => d,
             Err(m) => {
-                errors.push(FieldError {
-                    field: "requested_date".into(),
-                    message: m,
-                });
+                errors.push(FieldError::new("requested_date", m));
                 today
             }
         };
@@ -149,10 +139,7 @@ impl OrderInput {
             match TimeWindow::parse(&self.window) {
                 Ok(w) => Some(w),
                 Err(m) => {
-                    errors.push(FieldError {
-                        field: "window".into(),
-                        message: m,
-                    });
+                    errors.push(FieldError::new("window", m));
                     None
                 }
             }
@@ -168,17 +155,14 @@ impl OrderInput {
                         .expect("listed");
                     qty[i] += l.quantity;
                     if l.quantity <= 0 {
-                        errors.push(field(
+                        errors.push(FieldError::text(
                             "lines",
                             format!("「數量」必須大於 0（{}）", size.label_zh()),
                             format!("Quantity must be more than 0 ({})", size.label_en()),
                         ));
                     }
                 }
-                Err(m) => errors.push(FieldError {
-                    field: "lines".into(),
-                    message: m,
-                }),
+                Err(m) => errors.push(FieldError::new("lines", m)),
             }
         }
         for (i, raw) in [
@@ -198,7 +182,7 @@ impl OrderInput {
             let size = CylinderSize::ALL[i];
             match s.parse::<i64>() {
                 Ok(n) if n >= 0 => qty[i] += n,
-                _ => errors.push(field(
+                _ => errors.push(FieldError::text(
                     &format!("qty_{}", size.code()),
                     format!("「{} 數量」請輸入 0 以上的整數", size.label_zh()),
                     format!(
@@ -209,7 +193,7 @@ impl OrderInput {
             }
         }
         if qty.iter().any(|q| *q > 200) {
-            errors.push(field(
+            errors.push(FieldError::text(
                 "lines",
                 "單一規格最多 200 桶",
                 "At most 200 cylinders of one size",
@@ -222,7 +206,7 @@ impl OrderInput {
             .map(|(s, q)| (*s, q.min(200) as i32))
             .collect();
         if lines.is_empty() && errors.iter().all(|e| e.field != "lines") {
-            errors.push(field(
+            errors.push(FieldError::text(
                 "lines",
                 "請至少訂購一桶瓦斯",
                 "Order at least one cylinder",
@@ -234,20 +218,21 @@ impl OrderInput {
             match crate::customers::kinds::PaymentTerms::parse(&self.payment_method) {
                 Ok(p) => Some(p),
                 Err(m) => {
-                    errors.push(FieldError {
-                        field: "payment_method".into(),
-                        message: m,
-                    });
+                    errors.push(FieldError::new("payment_method", m));
                     None
                 }
             }
         };
         let source = Source::parse(&self.source).unwrap_or_else(|| {
-            errors.push(field("source", "「來源」不正確", "Source is not valid"));
+            errors.push(FieldError::text(
+                "source",
+                "「來源」不正確",
+                "Source is not valid",
+            ));
             Source::Phone
         });
         if self.notes.chars().count() > 500 {
-            errors.push(field(
+            errors.push(FieldError::text(
                 "notes",
                 "「備註」最多 500 字",
                 "Notes: at most 500 characters",

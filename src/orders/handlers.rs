@@ -3,7 +3,6 @@
 
 use askama::Template;
 use axum::{
-    Form,
     extract::{Path, Query, State},
     http::StatusCode,
     response::{Html, IntoResponse, Redirect, Response},
@@ -23,6 +22,7 @@ use crate::{
     customers::{kinds::PaymentTerms, queries as customers},
     domain::CylinderSize,
     error::{AppError, FieldError},
+    extract::{AppForm, FormFields},
     layout::{Choice, Shell, money, render_template},
     orders::queries::lines_text,
     users::queries as users,
@@ -266,7 +266,7 @@ pub async fn create(
     State(state): State<AppState>,
     ctx: Ctx,
     CurrentUser(actor): CurrentUser,
-    Form(input): Form<OrderInput>,
+    AppForm(input): AppForm<OrderInput>,
 ) -> Result<Response, AppError> {
     let customer_id = resolve_customer(&state, &input).await?;
     let result = match input.parse(state.clock.today_taipei()) {
@@ -443,7 +443,7 @@ pub async fn transition(
     State(state): State<AppState>,
     CurrentUser(actor): CurrentUser,
     Path(id): Path<i32>,
-    Form(f): Form<TransitionForm>,
+    AppForm(f): AppForm<TransitionForm>,
 ) -> Result<Response, AppError> {
     let action = Action::parse(&f.action)
         .filter(|a| a.is_manual())
@@ -465,20 +465,10 @@ pub async fn transition(
 pub async fn bulk(
     State(state): State<AppState>,
     CurrentUser(actor): CurrentUser,
-    Form(pairs): Form<Vec<(String, String)>>,
+    f: FormFields,
 ) -> Result<Response, AppError> {
-    let get = |k: &str| {
-        pairs
-            .iter()
-            .find(|(key, _)| key == k)
-            .map(|(_, v)| v.as_str())
-            .unwrap_or_default()
-    };
-    let ids: Vec<i32> = pairs
-        .iter()
-        .filter(|(k, _)| k == "ids")
-        .filter_map(|(_, v)| v.parse().ok())
-        .collect();
+    let get = |k: &str| f.get(k).unwrap_or_default();
+    let ids: Vec<i32> = f.all("ids").filter_map(|v| v.parse().ok()).collect();
     let op = parse_bulk(get("op"), get("new_date"))?;
     queries::bulk(
         &state.db,

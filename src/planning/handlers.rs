@@ -5,7 +5,6 @@ use std::fmt::Write as _;
 
 use askama::Template;
 use axum::{
-    body::Bytes,
     extract::{Path, Query, State},
     http::StatusCode,
     response::{Html, IntoResponse, Redirect, Response},
@@ -23,6 +22,7 @@ use crate::{
     app::AppState,
     auth::{Ctx, CurrentUser, Role},
     error::AppError,
+    extract::FormFields,
     i18n::Locale,
     layout::{Shell, money, render_template},
 };
@@ -167,33 +167,19 @@ async fn act(
     }
 }
 
-fn pairs(body: &Bytes) -> Vec<(String, String)> {
-    serde_urlencoded::from_bytes(body).unwrap_or_default()
-}
-
-fn field<'a>(p: &'a [(String, String)], name: &str) -> Option<&'a str> {
-    p.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str())
-}
-
-fn int(p: &[(String, String)], name: &str) -> Option<i32> {
-    field(p, name).and_then(|v| v.trim().parse().ok())
-}
-
 pub async fn optimize(
     State(state): State<AppState>,
     ctx: Ctx,
     CurrentUser(user): CurrentUser,
     Path(date): Path<String>,
-    body: Bytes,
+    f: FormFields,
 ) -> Result<Response, AppError> {
     let date = parse_date(&date)?;
-    let p = pairs(&body);
-    let vehicle_ids: Vec<i32> = p
-        .iter()
-        .filter(|(k, _)| k == "vehicle_ids")
-        .filter_map(|(_, v)| v.parse().ok())
+    let vehicle_ids: Vec<i32> = f
+        .all("vehicle_ids")
+        .filter_map(|v| v.parse().ok())
         .collect();
-    if p.iter().any(|(k, _)| k == "trucks_shown") && vehicle_ids.is_empty() {
+    if f.has("trucks_shown") && vehicle_ids.is_empty() {
         let e = AppError::field(
             "vehicle_ids",
             crate::i18n::Text::new("請至少勾選一輛車", "Select at least one truck"),
@@ -213,11 +199,10 @@ pub async fn publish(
     ctx: Ctx,
     CurrentUser(user): CurrentUser,
     Path(date): Path<String>,
-    body: Bytes,
+    f: FormFields,
 ) -> Result<Response, AppError> {
     let date = parse_date(&date)?;
-    let p = pairs(&body);
-    let version = int(&p, "version").unwrap_or(0);
+    let version = f.int("version").unwrap_or(0);
     let result = actions::publish(&state, date, &user, version)
         .await
         .map(|_| ());
@@ -228,14 +213,13 @@ pub async fn move_stop(
     State(state): State<AppState>,
     ctx: Ctx,
     Path(date): Path<String>,
-    body: Bytes,
+    f: FormFields,
 ) -> Result<Response, AppError> {
     let date = parse_date(&date)?;
-    let p = pairs(&body);
-    let order_id = int(&p, "order_id").ok_or(AppError::NotFound)?;
-    let route_id = int(&p, "route_id").filter(|&r| r > 0);
-    let position = int(&p, "position").unwrap_or(i32::MAX).max(1) as usize;
-    let version = int(&p, "version").unwrap_or(0);
+    let order_id = f.int("order_id").ok_or(AppError::NotFound)?;
+    let route_id = f.int("route_id").filter(|&r| r > 0);
+    let position = f.int("position").unwrap_or(i32::MAX).max(1) as usize;
+    let version = f.int("version").unwrap_or(0);
     let result = actions::move_stop(&state, date, order_id, route_id, position, version).await;
     act(&state, &ctx, date, "moved", result).await
 }
@@ -244,12 +228,11 @@ pub async fn lock(
     State(state): State<AppState>,
     ctx: Ctx,
     Path(date): Path<String>,
-    body: Bytes,
+    f: FormFields,
 ) -> Result<Response, AppError> {
     let date = parse_date(&date)?;
-    let p = pairs(&body);
-    let order_id = int(&p, "order_id").ok_or(AppError::NotFound)?;
-    let locked = field(&p, "locked") == Some("true");
+    let order_id = f.int("order_id").ok_or(AppError::NotFound)?;
+    let locked = f.get("locked") == Some("true");
     let result = actions::set_lock(&state, date, order_id, locked).await;
     act(&state, &ctx, date, "saved", result).await
 }
@@ -258,11 +241,10 @@ pub async fn set_driver(
     State(state): State<AppState>,
     ctx: Ctx,
     Path((date, route_id)): Path<(String, i32)>,
-    body: Bytes,
+    f: FormFields,
 ) -> Result<Response, AppError> {
     let date = parse_date(&date)?;
-    let p = pairs(&body);
-    let driver_id = int(&p, "driver_id").filter(|&d| d > 0);
+    let driver_id = f.int("driver_id").filter(|&d| d > 0);
     let result = actions::set_driver(&state, date, route_id, driver_id).await;
     act(&state, &ctx, date, "saved", result).await
 }

@@ -4,7 +4,7 @@
 
 use askama::Template;
 use axum::{
-    Form, Json,
+    Json,
     extract::{Path, State},
     http::{Method, StatusCode},
     response::{Html, IntoResponse, Response},
@@ -20,7 +20,7 @@ use crate::{
     customers::entity::customer,
     domain::CylinderSize,
     error::{AppError, FieldError},
-    extract::ApiJson,
+    extract::{ApiJson, AppForm},
     i18n::Locale,
     layout::{money, render_template},
     prices::{self, customer_price},
@@ -216,7 +216,7 @@ pub async fn set_from_form(
     State(state): State<AppState>,
     ctx: Ctx,
     Path(id): Path<i32>,
-    Form(input): Form<PriceInput>,
+    AppForm(input): AppForm<PriceInput>,
 ) -> Result<Response, AppError> {
     existing(&state, id).await?;
     match parse(&input, state.clock.today_taipei()) {

@@ -3,7 +3,7 @@
 
 use askama::Template;
 use axum::{
-    Form, Json,
+    Json,
     extract::{Query, State},
     http::{Method, StatusCode},
     response::{Html, IntoResponse, Redirect, Response},
@@ -18,7 +18,7 @@ use crate::{
     auth::{Ctx, Role},
     domain::{CylinderSize, Money},
     error::{AppError, FieldError},
-    extract::ApiJson,
+    extract::{ApiJson, AppForm},
     i18n::Text,
     layout::{Shell, money, render_template},
     prices::{self, price},
@@ -52,10 +52,7 @@ pub(crate) fn parse(
     let mut errors = Vec::new();
     let size = CylinderSize::parse(&input.size)
         .map_err(|m| {
-            errors.push(FieldError {
-                field: "size".into(),
-                message: m,
-            });
+            errors.push(FieldError::new("size", m));
         })
         .ok();
     let raw = match &input.price {
@@ -65,22 +62,19 @@ pub(crate) fn parse(
     let amount = match Money::parse_non_negative(&raw) {
         Ok(m) if m.amount() > 0 && m.amount() <= 100_000 => Some(m.amount()),
         _ => {
-            errors.push(FieldError {
-                field: "price".into(),
-                message: Text::new(
+            errors.push(FieldError::new(
+                "price",
+                Text::new(
                     "「價格」請輸入 1 到 100,000 的整數金額",
                     "Price: a whole NT$ amount from 1 to 100,000",
                 ),
-            });
+            ));
             None
         }
     };
     let from = crate::orders::form::parse_date(&input.valid_from, today)
         .map_err(|m| {
-            errors.push(FieldError {
-                field: "valid_from".into(),
-                message: m,
-            });
+            errors.push(FieldError::new("valid_from", m));
         })
         .ok();
     match (size, amount, from) {
@@ -225,7 +219,7 @@ pub async fn page(
 pub async fn set_from_form(
     State(state): State<AppState>,
     ctx: Ctx,
-    Form(input): Form<PriceInput>,
+    AppForm(input): AppForm<PriceInput>,
 ) -> Result<Response, AppError> {
     match parse(&input, state.clock.today_taipei()) {
         Ok((size, amount, from)) => {

@@ -1,7 +1,6 @@
 //! The recurring-orders section of the customer page.
 
 use axum::{
-    Form,
     extract::{Path, State},
     response::{IntoResponse, Redirect, Response},
 };
@@ -9,27 +8,21 @@ use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, sea_query::Expr};
 use serde::Deserialize;
 
 use super::{TemplateInput, entity};
-use crate::{app::AppState, error::AppError};
+use crate::{
+    app::AppState,
+    error::AppError,
+    extract::{AppForm, FormFields},
+};
 
 /// Adds a template; a form with errors is answered with them (the page's
 /// toast lists each field).
 pub async fn create(
     State(state): State<AppState>,
     Path(id): Path<i32>,
-    Form(pairs): Form<Vec<(String, String)>>,
+    f: FormFields,
 ) -> Result<Response, AppError> {
-    let get = |k: &str| {
-        pairs
-            .iter()
-            .find(|(key, _)| key == k)
-            .map(|(_, v)| v.clone())
-            .unwrap_or_default()
-    };
-    let weekdays: Vec<String> = pairs
-        .iter()
-        .filter(|(k, _)| k == "weekday")
-        .map(|(_, v)| v.clone())
-        .collect();
+    let get = |k: &str| f.get(k).unwrap_or_default().to_owned();
+    let weekdays: Vec<&str> = f.all("weekday").collect();
     let input = TemplateInput {
         customer_id: Some(id),
         rule: get("rule"),
@@ -58,7 +51,7 @@ pub struct ActiveForm {
 pub async fn set_active(
     State(state): State<AppState>,
     Path((id, template_id)): Path<(i32, i32)>,
-    Form(f): Form<ActiveForm>,
+    AppForm(f): AppForm<ActiveForm>,
 ) -> Result<Response, AppError> {
     let done = entity::Entity::update_many()
         .col_expr(entity::Column::Active, Expr::value(f.active == "true"))

@@ -18,7 +18,6 @@ use crate::{
     customers::queries as customers,
     domain::CylinderSize,
     error::{AppError, FieldError},
-    i18n::Text,
     orders::{
         entity::order,
         form::{OrderData, Source},
@@ -131,13 +130,6 @@ pub struct TemplateData {
     pub notes: String,
 }
 
-fn err(field: &str, zh: impl Into<String>, en: impl Into<String>) -> FieldError {
-    FieldError {
-        field: field.into(),
-        message: Text::new(zh.into(), en.into()),
-    }
-}
-
 impl TemplateInput {
     pub fn parse(&self, today: NaiveDate) -> Result<TemplateData, Vec<FieldError>> {
         let mut errors = Vec::new();
@@ -145,7 +137,7 @@ impl TemplateInput {
             "every_n_days" | "" => match self.every_n_days.trim().parse::<i32>() {
                 Ok(n) if (1..=120).contains(&n) => Some(Rule::EveryNDays(n)),
                 _ => {
-                    errors.push(err(
+                    errors.push(FieldError::text(
                         "every_n_days",
                         "「間隔天數」請輸入 1 到 120 的整數",
                         "Every N days: enter 1 to 120",
@@ -161,7 +153,7 @@ impl TemplateInput {
                     .filter(|d| (1..=7).contains(d))
                     .collect();
                 if days.is_empty() {
-                    errors.push(err(
+                    errors.push(FieldError::text(
                         "weekdays",
                         "請至少選擇一個「星期」",
                         "Choose at least one weekday",
@@ -172,7 +164,7 @@ impl TemplateInput {
                 }
             }
             _ => {
-                errors.push(err(
+                errors.push(FieldError::text(
                     "rule",
                     "「週期」請選擇每 N 天或每週固定日",
                     "Rule: every N days or weekdays",
@@ -183,10 +175,7 @@ impl TemplateInput {
         let start = match crate::orders::form::parse_date(&self.start_date, today) {
             Ok(d) => d,
             Err(m) => {
-                errors.push(FieldError {
-                    field: "start_date".into(),
-                    message: m,
-                });
+                errors.push(FieldError::new("start_date", m));
                 today
             }
         };
@@ -205,7 +194,7 @@ impl TemplateInput {
             match s.parse::<i32>() {
                 Ok(0) => {}
                 Ok(n) if (1..=200).contains(&n) => lines.push((*size, n)),
-                _ => errors.push(err(
+                _ => errors.push(FieldError::text(
                     &format!("qty_{}", size.code()),
                     format!("「{} 數量」請輸入 0 到 200 的整數", size.label_zh()),
                     format!("{} quantity: 0 to 200", size.label_en()),
@@ -213,7 +202,7 @@ impl TemplateInput {
             }
         }
         if lines.is_empty() && errors.iter().all(|e| !e.field.starts_with("qty_")) {
-            errors.push(err(
+            errors.push(FieldError::text(
                 "lines",
                 "請至少訂購一桶瓦斯",
                 "Order at least one cylinder",

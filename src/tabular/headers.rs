@@ -26,6 +26,26 @@ pub struct Column {
     pub required: bool,
 }
 
+impl Column {
+    /// A column of an import spec: key, zh-TW and English headers, other
+    /// accepted headers, and whether every row must fill it.
+    pub const fn new(
+        key: &'static str,
+        zh: &'static str,
+        en: &'static str,
+        aliases: &'static [&'static str],
+        required: bool,
+    ) -> Self {
+        Self {
+            key,
+            zh,
+            en,
+            aliases,
+            required,
+        }
+    }
+}
+
 /// Where each spec column sits in a particular file.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ColumnMap {

@@ -1,6 +1,6 @@
 //! Parsing user input into valid account data; every field error at once.
 
-use crate::{auth::Role, auth::password, error::FieldError, i18n::Text};
+use crate::{auth::Role, auth::password, error::FieldError};
 
 pub struct NewUser {
     pub username: String,
@@ -9,23 +9,20 @@ pub struct NewUser {
     pub password: String,
 }
 
-fn err(field: &str, zh: impl Into<String>, en: impl Into<String>) -> FieldError {
-    FieldError {
-        field: field.to_owned(),
-        message: Text::new(zh.into(), en.into()),
-    }
-}
-
 pub fn parse_username(raw: &str) -> Result<String, FieldError> {
     let u = raw.trim().to_lowercase();
     if u.is_empty() {
-        return Err(err("username", "請填寫「帳號」", "User name is required"));
+        return Err(FieldError::text(
+            "username",
+            "請填寫「帳號」",
+            "User name is required",
+        ));
     }
     let ok_chars = u
         .chars()
         .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-'));
     if !(3..=32).contains(&u.len()) || !ok_chars {
-        return Err(err(
+        return Err(FieldError::text(
             "username",
             "「帳號」須為 3 到 32 個英文字母、數字或 _ . -",
             "User name must be 3 to 32 letters, digits or _ . -",
@@ -37,10 +34,14 @@ pub fn parse_username(raw: &str) -> Result<String, FieldError> {
 pub fn parse_display_name(raw: &str) -> Result<String, FieldError> {
     let n = raw.trim();
     if n.is_empty() {
-        return Err(err("display_name", "請填寫「姓名」", "Name is required"));
+        return Err(FieldError::text(
+            "display_name",
+            "請填寫「姓名」",
+            "Name is required",
+        ));
     }
     if n.chars().count() > 50 {
-        return Err(err(
+        return Err(FieldError::text(
             "display_name",
             "「姓名」最多 50 個字",
             "Name must be at most 50 characters",
@@ -51,7 +52,7 @@ pub fn parse_display_name(raw: &str) -> Result<String, FieldError> {
 
 pub fn parse_role(raw: &str) -> Result<Role, FieldError> {
     Role::parse(raw).ok_or_else(|| {
-        err(
+        FieldError::text(
             "role",
             "「角色」不正確，請從清單中選擇",
             "Role is not valid; choose one from the list",
@@ -62,10 +63,7 @@ pub fn parse_role(raw: &str) -> Result<Role, FieldError> {
 pub fn parse_password(raw: &str) -> Result<String, FieldError> {
     password::check_strength(raw)
         .map(|()| raw.to_owned())
-        .map_err(|message| FieldError {
-            field: "password".into(),
-            message,
-        })
+        .map_err(|message| FieldError::new("password", message))
 }
 
 pub fn parse_new_user(

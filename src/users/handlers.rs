@@ -2,7 +2,6 @@
 
 use askama::Template;
 use axum::{
-    Form,
     extract::{Path, Query, State},
     http::StatusCode,
     response::{Html, IntoResponse, Redirect, Response},
@@ -15,6 +14,7 @@ use crate::{
     audit,
     auth::{Ctx, CurrentUser, Role},
     error::{AppError, FieldError},
+    extract::AppForm,
     i18n::Locale,
     layout::{Shell, render_template},
 };
@@ -143,7 +143,7 @@ pub async fn create(
     State(state): State<AppState>,
     ctx: Ctx,
     CurrentUser(actor): CurrentUser,
-    Form(input): Form<CreateForm>,
+    AppForm(input): AppForm<CreateForm>,
 ) -> Result<Response, AppError> {
     let parsed = form::parse_new_user(
         &input.username,
@@ -256,7 +256,7 @@ pub async fn change(
     ctx: Ctx,
     CurrentUser(actor): CurrentUser,
     Path(id): Path<i32>,
-    Form(input): Form<ChangeForm>,
+    AppForm(input): AppForm<ChangeForm>,
 ) -> Result<Response, AppError> {
     let change = match input.action.as_str() {
         "profile" => {
