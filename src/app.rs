@@ -1,13 +1,16 @@
 //! Application state, the router with every route and layer, and `serve`.
 
-use std::{future::Future, net::SocketAddr, ops::Deref, sync::Arc};
+use std::{
+    future::Future,
+    net::SocketAddr,
+    ops::Deref,
+    sync::{Arc, LazyLock},
+};
 
 use axum::{
     Router,
-    handler::Handler,
     http::Method,
     middleware::{from_fn, from_fn_with_state},
-    routing::{MethodFilter, on},
 };
 use sea_orm::DatabaseConnection;
 use tokio::net::TcpListener;
@@ -19,7 +22,9 @@ use crate::{
     config::Config,
     customers, db,
     error::{AppError, render_errors},
-    home, imports, observability, openapi, orders, static_files, users,
+    home, imports, observability, openapi, orders,
+    routes::RouteTable,
+    static_files, users,
 };
 
 #[derive(Clone)]
@@ -34,6 +39,8 @@ pub struct Inner {
     pub travel: crate::planning::travel::Travel,
     pub runs: crate::planning::runs::Runs,
     pub search: customers::search_index::SearchIndex,
+    /// Who may use which route, as the routes declared it.
+    pub access: &'static crate::auth::policy::AccessTable,
 }
 
 impl Deref for AppState {
@@ -67,40 +74,16 @@ impl AppState {
             travel,
             runs: crate::planning::runs::Runs::default(),
             search: customers::search_index::SearchIndex::default(),
+            access: &route_table().access,
         }))
     }
 }
 
-/// Registers routes with the router and remembers them, so that tests can
-/// check every route against the access policy and the API description.
-pub struct Routes {
-    router: Router<AppState>,
-    registered: Vec<(Method, &'static str)>,
-}
-
-impl Routes {
-    fn new() -> Self {
-        Self {
-            router: Router::new(),
-            registered: Vec::new(),
-        }
-    }
-
-    #[must_use]
-    pub fn add<H, T>(mut self, method: Method, path: &'static str, handler: H) -> Self
-    where
-        H: Handler<T, AppState>,
-        T: 'static,
-    {
-        let filter = MethodFilter::try_from(method.clone()).expect("a routable method");
-        self.router = self.router.route(path, on(filter, handler));
-        self.registered.push((method, path));
-        self
-    }
-}
+/// The route registry for this application's state.
+pub type Routes = crate::routes::Registry<AppState>;
 
 fn all_routes() -> Routes {
-    let r = Routes::new();
+    let r = Routes::default();
     let r = observability::routes(r);
     let r = static_files::routes(r);
     let r = auth::routes(r);
@@ -117,9 +100,16 @@ fn all_routes() -> Routes {
     users::routes(r)
 }
 
+/// What every route registered: its access rule, the route list and the
+/// API description's paths. The same for every instance in a process.
+pub fn route_table() -> &'static RouteTable {
+    static TABLE: LazyLock<RouteTable> = LazyLock::new(|| all_routes().finish().1);
+    &TABLE
+}
+
 /// Every (method, route template) the application serves.
-pub fn registered_routes() -> Vec<(Method, &'static str)> {
-    all_routes().registered
+pub fn registered_routes() -> Vec<(Method, String)> {
+    route_table().routes.clone()
 }
 
 async fn not_found() -> AppError {
@@ -132,7 +122,8 @@ pub fn router(state: AppState) -> Router {
     // compression, then error rendering; the guard runs after routing, on
     // matched routes only, so it knows the route template.
     all_routes()
-        .router
+        .finish()
+        .0
         .route_layer(from_fn_with_state(state.clone(), guard))
         .fallback(not_found)
         .layer(from_fn(render_errors))

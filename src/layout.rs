@@ -10,7 +10,7 @@ use axum::{
 
 use crate::{
     app::AppState,
-    auth::{Ctx, Role, policy},
+    auth::{Ctx, Role},
     error::AppError,
     i18n::Locale,
 };
@@ -115,7 +115,7 @@ impl Shell {
             NAV.iter()
                 .filter(|(_, href, built)| {
                     if *built {
-                        policy::allows(&Method::GET, href, Some(u.role))
+                        state.access.allows(&Method::GET, href, Some(u.role))
                     } else {
                         planned_roles(href).contains(&u.role)
                     }

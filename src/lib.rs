@@ -25,6 +25,7 @@ pub mod orders;
 pub mod planning;
 pub mod prices;
 pub mod recurring;
+pub mod routes;
 pub mod static_files;
 pub mod tabular;
 pub mod users;

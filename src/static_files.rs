@@ -58,9 +58,15 @@ const FILES: &[(&str, &str, &[u8])] = &[
     asset!("vendor/leaflet-1.9.4/images/layers-2x.png", "image/png"),
 ];
 
+use crate::auth::policy::PUBLIC;
+
 pub fn routes(r: Routes) -> Routes {
-    r.add(Method::GET, "/static/{*path}", asset)
-        .add(Method::GET, "/favicon.ico", favicon)
+    r.add(Method::GET, "/static/{*path}", PUBLIC, asset).add(
+        Method::GET,
+        "/favicon.ico",
+        PUBLIC,
+        favicon,
+    )
 }
 
 async fn asset(Path(path): Path<String>) -> Result<Response, AppError> {

@@ -1,6 +1,7 @@
 //! The one role guard. For every routed request it finds out who is asking
 //! (session cookie or bearer token), checks CSRF on browser writes, and
-//! decides access from [`policy::POLICY`](super::policy::POLICY).
+//! decides access from the access table every route declared when it was
+//! registered ([`AppState::access`]).
 
 use std::net::SocketAddr;
 
@@ -16,7 +17,7 @@ use secrecy::ExposeSecret;
 
 use super::{
     AuthUser, Ctx, Role,
-    policy::{self, Access},
+    policy::Access,
     session::{self, ANON_COOKIE, SESSION_COOKIE},
     tokens,
 };
@@ -130,7 +131,9 @@ async fn guard_inner(state: &AppState, req: Request, next: Next) -> Result<Respo
         .get::<MatchedPath>()
         .map(|m| m.as_str().to_owned());
     let method = req.method().clone();
-    let access = route.as_deref().and_then(|r| policy::lookup(&method, r));
+    let access = route
+        .as_deref()
+        .and_then(|r| state.access.lookup(&method, r));
     let address = req
         .extensions()
         .get::<ConnectInfo<SocketAddr>>()

@@ -71,12 +71,14 @@ impl<S: Send + Sync> FromRequestParts<S> for CurrentUser {
 use axum::http::Method;
 
 use crate::app::Routes;
+use crate::auth::policy::{PUBLIC, SIGNED_IN};
+use utoipa_axum::routes;
 
 pub fn routes(r: Routes) -> Routes {
-    r.add(Method::GET, "/login", handlers::login_page)
-        .add(Method::POST, "/login", handlers::login)
-        .add(Method::POST, "/logout", handlers::logout)
-        .add(Method::POST, "/locale", handlers::switch_locale)
-        .add(Method::POST, "/api/v1/auth/token", handlers::issue_token)
-        .add(Method::GET, "/api/v1/me", handlers::me)
+    r.add(Method::GET, "/login", PUBLIC, handlers::login_page)
+        .add(Method::POST, "/login", PUBLIC, handlers::login)
+        .add(Method::POST, "/logout", SIGNED_IN, handlers::logout)
+        .add(Method::POST, "/locale", PUBLIC, handlers::switch_locale)
+        .api(PUBLIC, routes!(handlers::issue_token))
+        .api(SIGNED_IN, routes!(handlers::me))
 }

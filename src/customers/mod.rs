@@ -12,24 +12,32 @@ pub mod search_index;
 use axum::http::Method;
 
 use crate::app::Routes;
+use crate::auth::policy::{CUSTOMER, OFFICE};
+use utoipa_axum::routes;
 
 pub fn routes(r: Routes) -> Routes {
-    r.add(Method::GET, "/customers", handlers::list)
-        .add(Method::GET, "/customers/new", handlers::new_form)
-        .add(Method::POST, "/customers", handlers::create)
-        .add(Method::GET, "/customers/{id}", handlers::show)
-        .add(Method::GET, "/customers/{id}/edit", handlers::edit_form)
-        .add(Method::POST, "/customers/{id}", handlers::update)
-        .add(Method::POST, "/customers/{id}/active", handlers::set_active)
-        .add(Method::GET, "/api/v1/customers", api::list)
-        .add(Method::POST, "/api/v1/customers", api::create)
-        .add(Method::GET, "/api/v1/customers/{id}", api::get)
-        .add(Method::PUT, "/api/v1/customers/{id}", api::update)
+    r.add(Method::GET, "/customers", OFFICE, handlers::list)
+        .add(Method::GET, "/customers/new", OFFICE, handlers::new_form)
+        .add(Method::POST, "/customers", OFFICE, handlers::create)
+        .add(Method::GET, "/customers/{id}", OFFICE, handlers::show)
+        .add(
+            Method::GET,
+            "/customers/{id}/edit",
+            OFFICE,
+            handlers::edit_form,
+        )
+        .add(Method::POST, "/customers/{id}", OFFICE, handlers::update)
         .add(
             Method::POST,
-            "/api/v1/customers/{id}/active",
-            api::set_active,
+            "/customers/{id}/active",
+            OFFICE,
+            handlers::set_active,
         )
-        .add(Method::GET, "/my", own::page)
-        .add(Method::GET, "/api/v1/my/customer", own::api)
+        .api(OFFICE, routes!(api::list))
+        .api(OFFICE, routes!(api::create))
+        .api(OFFICE, routes!(api::get))
+        .api(OFFICE, routes!(api::update))
+        .api(OFFICE, routes!(api::set_active))
+        .add(Method::GET, "/my", CUSTOMER, own::page)
+        .api(CUSTOMER, routes!(own::api))
 }

@@ -23,8 +23,10 @@ use crate::{
     auth::{AuthUser, Role},
 };
 
+use crate::auth::policy::SIGNED_IN;
+
 pub fn routes(r: Routes) -> Routes {
-    r.add(axum::http::Method::GET, "/ws", ws::socket)
+    r.add(axum::http::Method::GET, "/ws", SIGNED_IN, ws::socket)
 }
 
 /// One event, as sent to sockets.

@@ -15,17 +15,34 @@ use axum::http::Method;
 pub use entity::{depot, driver, vehicle};
 
 use crate::app::Routes;
+use crate::auth::policy::{MANAGERS, OFFICE};
+use utoipa_axum::routes;
 
 pub fn routes(r: Routes) -> Routes {
-    r.add(Method::GET, "/fleet", pages::page)
-        .add(Method::POST, "/fleet/vehicles", pages::add_vehicle)
-        .add(Method::POST, "/fleet/vehicles/{id}", pages::update_vehicle)
-        .add(Method::POST, "/fleet/drivers", pages::add_driver)
-        .add(Method::POST, "/fleet/drivers/{id}", pages::update_driver)
-        .add(Method::GET, "/api/v1/vehicles", api::vehicles)
-        .add(Method::POST, "/api/v1/vehicles", api::add_vehicle)
-        .add(Method::PUT, "/api/v1/vehicles/{id}", api::update_vehicle)
-        .add(Method::GET, "/api/v1/drivers", api::drivers)
-        .add(Method::POST, "/api/v1/drivers", api::add_driver)
-        .add(Method::PUT, "/api/v1/drivers/{id}", api::update_driver)
+    r.add(Method::GET, "/fleet", OFFICE, pages::page)
+        .add(
+            Method::POST,
+            "/fleet/vehicles",
+            MANAGERS,
+            pages::add_vehicle,
+        )
+        .add(
+            Method::POST,
+            "/fleet/vehicles/{id}",
+            MANAGERS,
+            pages::update_vehicle,
+        )
+        .add(Method::POST, "/fleet/drivers", MANAGERS, pages::add_driver)
+        .add(
+            Method::POST,
+            "/fleet/drivers/{id}",
+            MANAGERS,
+            pages::update_driver,
+        )
+        .api(OFFICE, routes!(api::vehicles))
+        .api(MANAGERS, routes!(api::add_vehicle))
+        .api(MANAGERS, routes!(api::update_vehicle))
+        .api(OFFICE, routes!(api::drivers))
+        .api(MANAGERS, routes!(api::add_driver))
+        .api(MANAGERS, routes!(api::update_driver))
 }

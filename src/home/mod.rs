@@ -15,8 +15,10 @@ use crate::{
     users::queries as users,
 };
 
+use crate::auth::policy::SIGNED_IN;
+
 pub fn routes(r: Routes) -> Routes {
-    r.add(Method::GET, "/", home)
+    r.add(Method::GET, "/", SIGNED_IN, home)
 }
 
 pub struct Figure {

@@ -38,80 +38,102 @@ const KEEP_FOR_HOURS: i64 = 24;
 /// Row errors shown on the preview page (the API returns all of them).
 pub const SHOWN_ERRORS: usize = 500;
 
+use utoipa_axum::{router::UtoipaMethodRouter, routes};
+
+use crate::{app::AppState, auth::policy::OFFICE};
+
+/// An upload route: it may receive a spreadsheet up to the upload limit.
+fn upload((schemas, paths, router): UtoipaMethodRouter<AppState>) -> UtoipaMethodRouter<AppState> {
+    (
+        schemas,
+        paths,
+        router.layer(DefaultBodyLimit::max(UPLOAD_LIMIT)),
+    )
+}
+
 pub fn routes(r: Routes) -> Routes {
     let limit = || DefaultBodyLimit::max(UPLOAD_LIMIT);
-    r.add(Method::GET, "/customers/import", handlers::customers_page)
-        .add(
-            Method::POST,
-            "/customers/import",
-            handlers::customers_upload.layer(limit()),
-        )
-        .add(
-            Method::POST,
-            "/customers/import/commit",
-            handlers::customers_commit,
-        )
-        .add(
-            Method::GET,
-            "/customers/import/template.csv",
-            handlers::customers_template_csv,
-        )
-        .add(
-            Method::GET,
-            "/customers/import/template.xlsx",
-            handlers::customers_template_xlsx,
-        )
-        .add(
-            Method::GET,
-            "/customers/export.csv",
-            handlers::customers_export_csv,
-        )
-        .add(
-            Method::GET,
-            "/customers/export.xlsx",
-            handlers::customers_export_xlsx,
-        )
-        .add(Method::GET, "/orders/import", handlers::orders_page)
-        .add(
-            Method::POST,
-            "/orders/import",
-            handlers::orders_upload.layer(limit()),
-        )
-        .add(
-            Method::POST,
-            "/orders/import/commit",
-            handlers::orders_commit,
-        )
-        .add(
-            Method::GET,
-            "/orders/import/template.csv",
-            handlers::orders_template_csv,
-        )
-        .add(
-            Method::GET,
-            "/orders/import/template.xlsx",
-            handlers::orders_template_xlsx,
-        )
-        .add(
-            Method::GET,
-            "/orders/export.csv",
-            handlers::orders_export_csv,
-        )
-        .add(
-            Method::GET,
-            "/orders/export.xlsx",
-            handlers::orders_export_xlsx,
-        )
-        .add(
-            Method::POST,
-            "/api/v1/customers/import",
-            handlers::api_customers_import.layer(limit()),
-        )
-        .add(
-            Method::POST,
-            "/api/v1/orders/import",
-            handlers::api_orders_import.layer(limit()),
-        )
+    r.add(
+        Method::GET,
+        "/customers/import",
+        OFFICE,
+        handlers::customers_page,
+    )
+    .add(
+        Method::POST,
+        "/customers/import",
+        OFFICE,
+        handlers::customers_upload.layer(limit()),
+    )
+    .add(
+        Method::POST,
+        "/customers/import/commit",
+        OFFICE,
+        handlers::customers_commit,
+    )
+    .add(
+        Method::GET,
+        "/customers/import/template.csv",
+        OFFICE,
+        handlers::customers_template_csv,
+    )
+    .add(
+        Method::GET,
+        "/customers/import/template.xlsx",
+        OFFICE,
+        handlers::customers_template_xlsx,
+    )
+    .add(
+        Method::GET,
+        "/customers/export.csv",
+        OFFICE,
+        handlers::customers_export_csv,
+    )
+    .add(
+        Method::GET,
+        "/customers/export.xlsx",
+        OFFICE,
+        handlers::customers_export_xlsx,
+    )
+    .add(Method::GET, "/orders/import", OFFICE, handlers::orders_page)
+    .add(
+        Method::POST,
+        "/orders/import",
+        OFFICE,
+        handlers::orders_upload.layer(limit()),
+    )
+    .add(
+        Method::POST,
+        "/orders/import/commit",
+        OFFICE,
+        handlers::orders_commit,
+    )
+    .add(
+        Method::GET,
+        "/orders/import/template.csv",
+        OFFICE,
+        handlers::orders_template_csv,
+    )
+    .add(
+        Method::GET,
+        "/orders/import/template.xlsx",
+        OFFICE,
+        handlers::orders_template_xlsx,
+    )
+    .add(
+        Method::GET,
+        "/orders/export.csv",
+        OFFICE,
+        handlers::orders_export_csv,
+    )
+    .add(
+        Method::GET,
+        "/orders/export.xlsx",
+        OFFICE,
+        handlers::orders_export_xlsx,
+    )
+    .api(OFFICE, upload(routes!(handlers::api_customers_import)))
+    .api(OFFICE, upload(routes!(handlers::api_orders_import)))
 }
 
 /// What an import will do (dry run) or did with one row.

@@ -10,9 +10,10 @@ pub mod tracking;
 use axum::http::Method;
 
 use crate::app::Routes;
+use crate::auth::policy::PUBLIC;
 
 pub fn routes(r: Routes) -> Routes {
-    r.add(Method::GET, "/healthz", health::healthz)
-        .add(Method::GET, "/readyz", health::readyz)
-        .add(Method::GET, "/metrics", metrics::text)
+    r.add(Method::GET, "/healthz", PUBLIC, health::healthz)
+        .add(Method::GET, "/readyz", PUBLIC, health::readyz)
+        .add(Method::GET, "/metrics", PUBLIC, metrics::text)
 }

@@ -13,29 +13,28 @@ pub mod status;
 use axum::http::Method;
 
 use crate::app::Routes;
+use crate::auth::policy::OFFICE;
+use utoipa_axum::routes;
 
 pub fn routes(r: Routes) -> Routes {
-    r.add(Method::GET, "/orders", handlers::list)
-        .add(Method::GET, "/orders/new", handlers::new_form)
-        .add(Method::POST, "/orders", handlers::create)
-        .add(Method::POST, "/orders/bulk", handlers::bulk)
-        .add(Method::GET, "/orders/{id}", handlers::show)
+    r.add(Method::GET, "/orders", OFFICE, handlers::list)
+        .add(Method::GET, "/orders/new", OFFICE, handlers::new_form)
+        .add(Method::POST, "/orders", OFFICE, handlers::create)
+        .add(Method::POST, "/orders/bulk", OFFICE, handlers::bulk)
+        .add(Method::GET, "/orders/{id}", OFFICE, handlers::show)
         .add(
             Method::POST,
             "/orders/{id}/transition",
+            OFFICE,
             handlers::transition,
         )
-        .add(Method::GET, "/desk", desk::page)
-        .add(Method::GET, "/desk/lookup", desk::lookup)
-        .add(Method::GET, "/desk/customer/{id}", desk::card)
-        .add(Method::POST, "/desk/order", desk::place_order)
-        .add(Method::GET, "/api/v1/orders", api::list)
-        .add(Method::POST, "/api/v1/orders", api::create)
-        .add(Method::GET, "/api/v1/orders/{id}", api::get)
-        .add(
-            Method::POST,
-            "/api/v1/orders/{id}/transitions",
-            api::transition,
-        )
-        .add(Method::POST, "/api/v1/orders/bulk", api::bulk)
+        .add(Method::GET, "/desk", OFFICE, desk::page)
+        .add(Method::GET, "/desk/lookup", OFFICE, desk::lookup)
+        .add(Method::GET, "/desk/customer/{id}", OFFICE, desk::card)
+        .add(Method::POST, "/desk/order", OFFICE, desk::place_order)
+        .api(OFFICE, routes!(api::list))
+        .api(OFFICE, routes!(api::create))
+        .api(OFFICE, routes!(api::get))
+        .api(OFFICE, routes!(api::transition))
+        .api(OFFICE, routes!(api::bulk))
 }

@@ -17,46 +17,54 @@ pub mod travel;
 use axum::http::Method;
 
 use crate::app::Routes;
+use crate::auth::policy::{OFFICE, OFFICE_AND_DRIVERS};
+use utoipa_axum::routes;
 
 pub fn routes(r: Routes) -> Routes {
-    r.add(Method::GET, "/planning", handlers::page)
+    r.add(Method::GET, "/planning", OFFICE, handlers::page)
         .add(
             Method::POST,
             "/planning/{date}/optimize",
+            OFFICE,
             handlers::optimize,
         )
-        .add(Method::POST, "/planning/{date}/publish", handlers::publish)
-        .add(Method::POST, "/planning/{date}/move", handlers::move_stop)
-        .add(Method::POST, "/planning/{date}/lock", handlers::lock)
+        .add(
+            Method::POST,
+            "/planning/{date}/publish",
+            OFFICE,
+            handlers::publish,
+        )
+        .add(
+            Method::POST,
+            "/planning/{date}/move",
+            OFFICE,
+            handlers::move_stop,
+        )
+        .add(
+            Method::POST,
+            "/planning/{date}/lock",
+            OFFICE,
+            handlers::lock,
+        )
         .add(
             Method::POST,
             "/planning/{date}/routes/{id}/driver",
+            OFFICE,
             handlers::set_driver,
         )
-        .add(Method::GET, "/planning/routes/{id}/print", handlers::print)
-        .add(Method::GET, "/api/v1/planning/{date}", api::get_board)
         .add(
-            Method::POST,
-            "/api/v1/planning/{date}/optimize",
-            api::optimize,
+            Method::GET,
+            "/planning/routes/{id}/print",
+            OFFICE,
+            handlers::print,
         )
-        .add(Method::GET, "/api/v1/planning/{date}/run", api::get_run)
-        .add(
-            Method::POST,
-            "/api/v1/planning/{date}/moves",
-            api::move_stop,
-        )
-        .add(Method::POST, "/api/v1/planning/{date}/locks", api::lock)
-        .add(
-            Method::POST,
-            "/api/v1/planning/{date}/publish",
-            api::publish,
-        )
-        .add(
-            Method::POST,
-            "/api/v1/planning/{date}/routes/{id}/driver",
-            api::set_driver,
-        )
-        .add(Method::GET, "/api/v1/routes", api::list_routes)
-        .add(Method::GET, "/api/v1/routes/{id}", api::get_route)
+        .api(OFFICE, routes!(api::get_board))
+        .api(OFFICE, routes!(api::optimize))
+        .api(OFFICE, routes!(api::get_run))
+        .api(OFFICE, routes!(api::move_stop))
+        .api(OFFICE, routes!(api::lock))
+        .api(OFFICE, routes!(api::publish))
+        .api(OFFICE, routes!(api::set_driver))
+        .api(OFFICE_AND_DRIVERS, routes!(api::list_routes))
+        .api(OFFICE_AND_DRIVERS, routes!(api::get_route))
 }

@@ -26,11 +26,19 @@ use crate::{
     prices::{self, customer_price},
 };
 
+use crate::auth::policy::{MANAGERS, OFFICE};
+use utoipa_axum::routes;
+
 pub fn routes(r: Routes) -> Routes {
-    r.add(Method::GET, "/customers/{id}/prices", card)
-        .add(Method::POST, "/customers/{id}/prices", set_from_form)
-        .add(Method::GET, "/api/v1/customers/{id}/prices", api_list)
-        .add(Method::POST, "/api/v1/customers/{id}/prices", api_set)
+    r.add(Method::GET, "/customers/{id}/prices", OFFICE, card)
+        .add(
+            Method::POST,
+            "/customers/{id}/prices",
+            MANAGERS,
+            set_from_form,
+        )
+        .api(OFFICE, routes!(api_list))
+        .api(MANAGERS, routes!(api_set))
 }
 
 /// The price a customer pays for a size today.

@@ -24,11 +24,14 @@ use crate::{
     prices::{self, price},
 };
 
+use crate::auth::policy::{MANAGERS, OFFICE};
+use utoipa_axum::routes;
+
 pub fn routes(r: Routes) -> Routes {
-    r.add(Method::GET, "/prices", page)
-        .add(Method::POST, "/prices", set_from_form)
-        .add(Method::GET, "/api/v1/prices", api_list)
-        .add(Method::POST, "/api/v1/prices", api_set)
+    r.add(Method::GET, "/prices", OFFICE, page)
+        .add(Method::POST, "/prices", MANAGERS, set_from_form)
+        .api(OFFICE, routes!(api_list))
+        .api(MANAGERS, routes!(api_set))
 }
 
 #[derive(Debug, Default, Clone, Deserialize, ToSchema)]

@@ -58,17 +58,26 @@ pub mod entity {
     impl ActiveModelBehavior for ActiveModel {}
 }
 
+use crate::auth::policy::OFFICE;
+use utoipa_axum::routes;
+
 pub fn routes(r: Routes) -> Routes {
     use axum::http::Method;
-    r.add(Method::POST, "/customers/{id}/templates", handlers::create)
-        .add(
-            Method::POST,
-            "/customers/{id}/templates/{template_id}/active",
-            handlers::set_active,
-        )
-        .add(Method::GET, "/api/v1/templates", api::list)
-        .add(Method::POST, "/api/v1/templates", api::create)
-        .add(Method::POST, "/api/v1/templates/run", api::run)
+    r.add(
+        Method::POST,
+        "/customers/{id}/templates",
+        OFFICE,
+        handlers::create,
+    )
+    .add(
+        Method::POST,
+        "/customers/{id}/templates/{template_id}/active",
+        OFFICE,
+        handlers::set_active,
+    )
+    .api(OFFICE, routes!(api::list))
+    .api(OFFICE, routes!(api::create))
+    .api(OFFICE, routes!(api::run))
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -9,14 +9,16 @@ pub mod queries;
 use axum::http::Method;
 
 use crate::app::Routes;
+use crate::auth::policy::ADMIN;
+use utoipa_axum::routes;
 
 pub fn routes(r: Routes) -> Routes {
-    r.add(Method::GET, "/users", handlers::list)
-        .add(Method::POST, "/users", handlers::create)
-        .add(Method::GET, "/users/{id}", handlers::edit)
-        .add(Method::POST, "/users/{id}", handlers::change)
-        .add(Method::GET, "/api/v1/users", api::list)
-        .add(Method::POST, "/api/v1/users", api::create)
-        .add(Method::GET, "/api/v1/users/{id}", api::get)
-        .add(Method::PATCH, "/api/v1/users/{id}", api::update)
+    r.add(Method::GET, "/users", ADMIN, handlers::list)
+        .add(Method::POST, "/users", ADMIN, handlers::create)
+        .add(Method::GET, "/users/{id}", ADMIN, handlers::edit)
+        .add(Method::POST, "/users/{id}", ADMIN, handlers::change)
+        .api(ADMIN, routes!(api::list))
+        .api(ADMIN, routes!(api::create))
+        .api(ADMIN, routes!(api::get))
+        .api(ADMIN, routes!(api::update))
 }
