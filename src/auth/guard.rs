@@ -12,7 +12,6 @@ use axum::{
     middleware::Next,
     response::{IntoResponse, Response},
 };
-use sea_orm::EntityTrait;
 use secrecy::ExposeSecret;
 
 use super::{
@@ -55,7 +54,7 @@ async fn identify(state: &AppState, headers: &HeaderMap) -> Result<Identity, App
         let Ok(id) = i32::try_from(claims.sub) else {
             return Ok(Identity::BadToken);
         };
-        return Ok(match users::Entity::find_by_id(id).one(&state.db).await? {
+        return Ok(match crate::users::queries::find(&state.db, id).await? {
             Some(u) if u.active && u.auth_version == claims.av => Identity::Token(u),
             _ => Identity::BadToken,
         });

@@ -8,7 +8,6 @@ use axum::{
     response::{IntoResponse, Redirect, Response},
 };
 use chrono::{DateTime, Duration, Utc};
-use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, Set};
 use secrecy::ExposeSecret;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -47,9 +46,7 @@ pub async fn authenticate(
         .throttle
         .check(&username, address, now)
         .map_err(LoginFailure::Throttled)?;
-    let user = users::Entity::find()
-        .filter(users::Column::Username.eq(&username))
-        .one(&state.db)
+    let user = crate::users::queries::by_username(&state.db, &username)
         .await
         .ok()
         .flatten();
@@ -164,9 +161,7 @@ pub async fn login(
             let now = state.clock.now();
             let lifetime = Duration::hours(state.config.session_hours);
             let token = session::create(&state.db, user.id, now, lifetime).await?;
-            let mut active: users::ActiveModel = user.into();
-            active.last_login_at = Set(Some(now));
-            active.update(&state.db).await?;
+            crate::users::queries::record_sign_in(&state.db, user.id, now).await?;
             let mut res = Redirect::to(&next).into_response();
             res.headers_mut().append(
                 header::SET_COOKIE,
@@ -234,14 +229,7 @@ pub async fn switch_locale(
     let locale = Locale::parse(&form.lang)
         .ok_or_else(|| AppError::field("lang", Text::key("error.bad_value")))?;
     if let Some(u) = &ctx.user {
-        users::Entity::update_many()
-            .col_expr(
-                users::Column::Locale,
-                sea_orm::sea_query::Expr::value(locale.code()),
-            )
-            .filter(users::Column::Id.eq(u.id))
-            .exec(&state.db)
-            .await?;
+        crate::users::queries::set_locale(&state.db, u.id, locale).await?;
     }
     let mut res = Redirect::to(safe_next(form.next.as_deref())).into_response();
     let cookie = format!(

@@ -65,10 +65,7 @@ pub async fn find_user(
         .and_where(Column::TokenHash.eq(hash_token(token)))
         .and_where(Column::ExpiresAt.gt(now))
         .to_owned();
-    users::Entity::find()
-        .filter(users::Column::Id.in_subquery(live))
-        .one(db)
-        .await
+    crate::users::queries::selected_by(db, live).await
 }
 
 pub async fn delete(db: &impl ConnectionTrait, token: &str) -> Result<(), DbErr> {

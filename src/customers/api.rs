@@ -11,9 +11,12 @@ use utoipa::ToSchema;
 use super::{
     entity::{customer, phone},
     form::CustomerInput,
-    queries::{self, CustomerStats, Filter},
+    queries::{self, Filter},
 };
-use crate::{app::AppState, auth::CurrentUser, domain::Phone, error::AppError, extract::ApiJson};
+use crate::{
+    app::AppState, auth::CurrentUser, domain::Phone, error::AppError, extract::ApiJson,
+    orders::customer_figures::CustomerStats,
+};
 
 #[derive(Serialize, ToSchema)]
 pub struct CustomerOut {
@@ -138,7 +141,9 @@ pub async fn get(
         .await?
         .remove(&id)
         .unwrap_or_default();
-    let stats = queries::stats(&state.db, id, state.clock.today_taipei()).await?;
+    let stats =
+        crate::orders::customer_figures::for_customer(&state.db, id, state.clock.today_taipei())
+            .await?;
     Ok(Json(out(c, phones, Some(stats))))
 }
 

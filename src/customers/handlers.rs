@@ -13,7 +13,7 @@ use super::{
     entity::customer,
     form::CustomerInput,
     kinds::{CustomerKind, PaymentTerms},
-    queries::{self, CustomerStats, Filter},
+    queries::{self, Filter},
 };
 use crate::{
     app::AppState,
@@ -25,6 +25,7 @@ use crate::{
     extract::AppForm,
     i18n::Locale,
     layout::{Choice, Shell, money, render_template},
+    orders::customer_figures::CustomerStats,
     orders::queries::lines_text,
     orders::{queries as orders, status::OrderStatus},
 };
@@ -444,7 +445,9 @@ pub async fn show(
         .await?
         .remove(&id)
         .unwrap_or_default();
-    let stats = queries::stats(&state.db, id, state.clock.today_taipei()).await?;
+    let stats =
+        crate::orders::customer_figures::for_customer(&state.db, id, state.clock.today_taipei())
+            .await?;
     let counts = c.cylinder_counts();
     let cylinders: Vec<(String, i32)> = CylinderSize::ALL
         .iter()

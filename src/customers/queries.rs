@@ -2,11 +2,11 @@
 
 use std::collections::HashMap;
 
-use chrono::{DateTime, Duration, NaiveDate, Utc};
+use chrono::{DateTime, Utc};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, PaginatorTrait,
     QueryFilter, QueryOrder, QuerySelect, Set, TransactionTrait,
-    sea_query::{Expr, LikeExpr},
+    sea_query::{Expr, LikeExpr, Query, SelectStatement},
 };
 use serde_json::json;
 
@@ -18,9 +18,9 @@ use super::{
 use crate::{
     audit,
     auth::AuthUser,
+    db::counters::{self, Counter},
     error::AppError,
     i18n::Text,
-    orders::{entity::order, number, status::OrderStatus},
 };
 
 pub async fn get(db: &impl ConnectionTrait, id: i32) -> Result<customer::Model, AppError> {
@@ -37,6 +37,72 @@ pub async fn find_by_code(
     Ok(customer::Entity::find()
         .filter(customer::Column::Code.eq(code.trim().to_uppercase()))
         .one(db)
+        .await?)
+}
+
+/// Customers by code, for a batch of codes (missing codes are left out).
+pub async fn by_codes(
+    db: &impl ConnectionTrait,
+    codes: &[String],
+) -> Result<HashMap<String, customer::Model>, AppError> {
+    let mut out = HashMap::new();
+    for chunk in crate::db::in_chunks(codes) {
+        for c in customer::Entity::find()
+            .filter(customer::Column::Code.is_in(chunk))
+            .all(db)
+            .await?
+        {
+            out.insert(c.code.clone(), c);
+        }
+    }
+    Ok(out)
+}
+
+/// Customers by id, for a batch of ids (missing ids are left out).
+pub async fn by_ids(
+    db: &impl ConnectionTrait,
+    ids: &[i32],
+) -> Result<HashMap<i32, customer::Model>, AppError> {
+    let mut out = HashMap::new();
+    for chunk in crate::db::in_chunks(ids) {
+        for c in customer::Entity::find()
+            .filter(customer::Column::Id.is_in(chunk))
+            .all(db)
+            .await?
+        {
+            out.insert(c.id, c);
+        }
+    }
+    Ok(out)
+}
+
+/// Which customer each of these phone numbers (national digits) belongs to.
+pub async fn phone_owners(
+    db: &impl ConnectionTrait,
+    digits: &[String],
+) -> Result<HashMap<String, i32>, AppError> {
+    let mut out = HashMap::new();
+    for chunk in crate::db::in_chunks(digits) {
+        for p in phone::Entity::find()
+            .filter(phone::Column::Phone.is_in(chunk))
+            .all(db)
+            .await?
+        {
+            out.insert(p.phone, p.customer_id);
+        }
+    }
+    Ok(out)
+}
+
+/// Every customer matching the list's filters (all pages), by code.
+pub async fn all_matching(
+    db: &impl ConnectionTrait,
+    f: &Filter,
+) -> Result<Vec<customer::Model>, AppError> {
+    Ok(customer::Entity::find()
+        .filter(search_condition(f))
+        .order_by_asc(customer::Column::Code)
+        .all(db)
         .await?)
 }
 
@@ -114,7 +180,7 @@ fn apply(a: &mut customer::ActiveModel, d: &CustomerData) {
 /// The next free automatic code `C{NNNNN}`.
 async fn next_code(db: &impl ConnectionTrait) -> Result<String, AppError> {
     loop {
-        let n = number::bump(db, "customer").await?;
+        let n = counters::bump(db, Counter::CustomerCodes).await?;
         let code = format!("C{n:05}");
         if find_by_code(db, &code).await?.is_none() {
             return Ok(code);
@@ -331,19 +397,6 @@ pub async fn update(
     Ok(c)
 }
 
-pub async fn open_order_count(db: &impl ConnectionTrait, id: i32) -> Result<u64, AppError> {
-    let open: Vec<&str> = OrderStatus::ALL
-        .iter()
-        .filter(|s| s.is_open())
-        .map(|s| s.as_str())
-        .collect();
-    Ok(order::Entity::find()
-        .filter(order::Column::CustomerId.eq(id))
-        .filter(order::Column::Status.is_in(open))
-        .count(db)
-        .await?)
-}
-
 /// Deactivates (soft-deletes) or reactivates a customer. Deactivation is
 /// refused while the customer has open orders.
 pub async fn set_active(
@@ -357,7 +410,7 @@ pub async fn set_active(
     let txn = crate::db::begin_write(db).await?;
     let before = get(&txn, id).await?;
     if !active {
-        let open = open_order_count(&txn, id).await?;
+        let open = crate::orders::customer_figures::open_orders(&txn, id).await?;
         if open > 0 {
             return Err(AppError::Conflict(Text::new(
                 format!("此客戶還有 {open} 張未完成的訂單，請先完成或取消後再停用"),
@@ -453,6 +506,26 @@ pub(crate) fn search_needle(q: &str) -> Option<String> {
     })
 }
 
+/// The ids of the customers in `district` (when not empty) whose search text
+/// contains `text` (when given), as a subquery for `customer_id IN (…)`:
+/// how other features filter by customer without reading the table.
+pub fn ids_where(district: &str, text: Option<&str>) -> SelectStatement {
+    let mut q = Query::select()
+        .column(customer::Column::Id)
+        .from(customer::Entity)
+        .to_owned();
+    if !district.is_empty() {
+        q.and_where(Expr::col(customer::Column::District).eq(district));
+    }
+    if let Some(text) = text.filter(|t| !t.is_empty()) {
+        q.and_where(
+            Expr::col(customer::Column::SearchText)
+                .like(LikeExpr::new(format!("%{}%", escape_like(text))).escape('\\')),
+        );
+    }
+    q
+}
+
 /// The filter in SQL. Pages search with [`super::search_index`], which
 /// must find the same customers.
 pub fn search_condition(f: &Filter) -> Condition {
@@ -496,67 +569,4 @@ pub async fn districts(db: &impl ConnectionTrait) -> Result<Vec<String>, AppErro
         .all(db)
         .await?;
     Ok(rows)
-}
-
-/// Figures shown with a customer.
-#[derive(Debug, Clone, Default, serde::Serialize, utoipa::ToSchema)]
-pub struct CustomerStats {
-    pub orders_last_90_days: u64,
-    pub estimated_monthly_revenue: i64,
-    pub last_delivery: Option<NaiveDate>,
-    pub next_expected_delivery: Option<NaiveDate>,
-    pub unpaid_amount: i64,
-    pub open_orders: u64,
-}
-
-pub async fn stats(
-    db: &impl ConnectionTrait,
-    id: i32,
-    today: NaiveDate,
-) -> Result<CustomerStats, AppError> {
-    let since = today - Duration::days(90);
-    let recent = order::Entity::find()
-        .filter(order::Column::CustomerId.eq(id))
-        .filter(order::Column::RequestedDate.gte(since))
-        .filter(order::Column::Status.ne(OrderStatus::Cancelled.as_str()))
-        .all(db)
-        .await?;
-    let delivered: Vec<NaiveDate> = order::Entity::find()
-        .filter(order::Column::CustomerId.eq(id))
-        .filter(order::Column::Status.eq(OrderStatus::Delivered.as_str()))
-        .order_by_asc(order::Column::RequestedDate)
-        .all(db)
-        .await?
-        .into_iter()
-        .map(|o| o.requested_date)
-        .collect();
-    let unpaid = order::Entity::find()
-        .filter(order::Column::CustomerId.eq(id))
-        .filter(order::Column::Status.eq(OrderStatus::Delivered.as_str()))
-        .filter(order::Column::PaidAt.is_null())
-        .all(db)
-        .await?
-        .iter()
-        .map(|o| o.total_amount)
-        .sum();
-    let revenue: i64 = recent.iter().map(|o| o.total_amount).sum();
-    let last = delivered.last().copied();
-    // The mean gap between recent deliveries predicts the next one.
-    let next = match delivered.len() {
-        0 | 1 => None,
-        n => {
-            let tail = &delivered[n.saturating_sub(6)..];
-            let span = (*tail.last().unwrap() - tail[0]).num_days();
-            let gap = span / (tail.len() as i64 - 1);
-            last.map(|l| l + Duration::days(gap.max(1)))
-        }
-    };
-    Ok(CustomerStats {
-        orders_last_90_days: recent.len() as u64,
-        estimated_monthly_revenue: revenue / 3,
-        last_delivery: last,
-        next_expected_delivery: next,
-        unpaid_amount: unpaid,
-        open_orders: open_order_count(db, id).await?,
-    })
 }

@@ -25,17 +25,17 @@ use std::{
 use memchr::memmem;
 use sea_orm::{
     AccessMode, ColumnTrait, ConnectionTrait, DatabaseBackend, DbErr, EntityTrait, IsolationLevel,
-    QueryFilter, QueryOrder, QuerySelect, Statement, TransactionTrait,
+    QueryFilter, QueryOrder, QuerySelect, TransactionTrait,
 };
 
 use super::{
     entity::{customer, phone},
     queries::{Filter, search_needle},
 };
-use crate::error::AppError;
-
-/// The counter in `order_counters` that every customer write bumps.
-const REVISION_KEY: &str = "customer_revision";
+use crate::{
+    db::counters::{self, Counter},
+    error::AppError,
+};
 
 /// Separates the search texts in the joined haystack, so a match cannot
 /// span two customers unless the needle itself holds it.
@@ -43,28 +43,13 @@ const SEPARATOR: u8 = b'\n';
 
 /// Marks a change to the customer book, inside the writer's transaction.
 pub(crate) async fn bump_revision(txn: &impl ConnectionTrait) -> Result<(), DbErr> {
-    crate::orders::number::bump(txn, REVISION_KEY).await?;
+    counters::bump(txn, Counter::CustomerRevision).await?;
     Ok(())
 }
 
 /// The committed revision of the customer book (0 before the first write).
 async fn revision(db: &impl ConnectionTrait) -> Result<i64, DbErr> {
-    let backend = db.get_database_backend();
-    let sql = match backend {
-        DatabaseBackend::Postgres => "SELECT last FROM order_counters WHERE day = $1",
-        _ => "SELECT last FROM order_counters WHERE day = ?",
-    };
-    let row = db
-        .query_one(Statement::from_sql_and_values(
-            backend,
-            sql,
-            [REVISION_KEY.into()],
-        ))
-        .await?;
-    Ok(match row {
-        Some(r) => i64::from(r.try_get::<i32>("", "last")?),
-        None => 0,
-    })
+    counters::current(db, Counter::CustomerRevision).await
 }
 
 /// One customer as the lists show it.

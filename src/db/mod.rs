@@ -1,6 +1,7 @@
 //! Database connection: SQLite (default, WAL, foreign keys on) or
 //! PostgreSQL, from the same code.
 
+pub mod counters;
 pub mod migrations;
 
 use std::{str::FromStr, time::Duration};
@@ -72,7 +73,7 @@ pub async fn connect(url: &str) -> anyhow::Result<DatabaseConnection> {
 pub async fn begin_write(db: &impl TransactionTrait) -> Result<DatabaseTransaction, DbErr> {
     let txn = db.begin().await?;
     if txn.get_database_backend() == sea_orm::DatabaseBackend::Sqlite {
-        txn.execute_unprepared("UPDATE order_counters SET last = last WHERE day = '-'")
+        txn.execute_unprepared("UPDATE counters SET value = value WHERE name = '-'")
             .await?;
     }
     Ok(txn)
@@ -97,6 +98,12 @@ pub async fn ready(db: &DatabaseConnection) -> Result<(), String> {
     } else {
         Err(format!("{} migration(s) pending", pending.len()))
     }
+}
+
+/// Splits an `IN (…)` list into pieces a statement can bind (SQLite allows
+/// 999 variables).
+pub fn in_chunks<T: Clone>(items: &[T]) -> impl Iterator<Item = Vec<T>> + '_ {
+    items.chunks(900).map(<[T]>::to_vec)
 }
 
 /// `sqlite` or `postgres`, for the home page and logs.

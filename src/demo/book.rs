@@ -3,7 +3,7 @@
 //! orders (about 120 a day). Deterministic, so every demo looks the same.
 
 use chrono::{DateTime, Datelike, Duration, NaiveDate, TimeZone, Utc};
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, sea_query::Expr};
+use sea_orm::ConnectionTrait;
 
 use crate::{
     clock::taipei,
@@ -15,7 +15,6 @@ use crate::{
     domain::{CylinderSize, LatLon, Phone, TimeWindows},
     error::AppError,
     orders::{
-        entity::order,
         form::{OrderData, Source},
         queries as orders,
         status::Action,
@@ -347,11 +346,7 @@ pub async fn seed(
             let paid = steps.last() == Some(&Action::Deliver)
                 && (c.payment_terms == "cash" || day.month() != today.month());
             if paid {
-                order::Entity::update_many()
-                    .col_expr(order::Column::PaidAt, Expr::value(at(day, 14)))
-                    .filter(order::Column::Id.eq(o.order.id))
-                    .exec(txn)
-                    .await?;
+                orders::mark_paid(txn, o.order.id, at(day, 14)).await?;
             }
             order_count += 1;
             let span = p.interval.1 - p.interval.0 + 1;

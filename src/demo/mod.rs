@@ -3,10 +3,7 @@
 //! Idempotent: once the demo depot exists, nothing is changed.
 
 use chrono::{DateTime, Utc};
-use sea_orm::{
-    ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter,
-    Set,
-};
+use sea_orm::{ActiveModelTrait, DatabaseConnection, EntityTrait, PaginatorTrait, Set};
 
 mod book;
 
@@ -87,15 +84,10 @@ pub async fn seed(
     let (customers, orders) = book::seed(&txn, now).await?;
     seed_fleet(&txn, now).await?;
     // The demo customer account belongs to the first demo customer.
-    if let Some(first) = crate::customers::queries::find_by_code(&txn, "C00001").await? {
-        crate::users::entity::Entity::update_many()
-            .col_expr(
-                crate::users::entity::Column::CustomerId,
-                sea_orm::sea_query::Expr::value(first.id),
-            )
-            .filter(crate::users::entity::Column::Username.eq("customer"))
-            .exec(&txn)
-            .await?;
+    if let Some(first) = crate::customers::queries::find_by_code(&txn, "C00001").await?
+        && let Some(account) = queries::by_username(&txn, "customer").await?
+    {
+        queries::set_customer(&txn, account.id, Some(first.id)).await?;
     }
     tracing::info!(customers, orders, "demo customers and orders created");
     txn.commit().await?;
@@ -145,11 +137,7 @@ async fn seed_fleet(
             _ => None,
         };
         let user_id = match account {
-            Some(u) => crate::users::entity::Entity::find()
-                .filter(crate::users::entity::Column::Username.eq(u))
-                .one(txn)
-                .await?
-                .map(|u| u.id),
+            Some(u) => queries::by_username(txn, u).await?.map(|u| u.id),
             None => None,
         };
         driver::ActiveModel {

@@ -5,19 +5,16 @@
 use std::collections::{HashMap, HashSet};
 
 use chrono::{DateTime, Utc};
-use sea_orm::{
-    ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder,
-};
+use sea_orm::{ConnectionTrait, DatabaseConnection};
 
 use super::{
-    Action, FirstSeen, Report, RowErrors, check_extra_cells, chunks, parse_flag, read_table,
-    write_errors,
+    Action, FirstSeen, Report, RowErrors, check_extra_cells, parse_flag, read_table, write_errors,
 };
 use crate::{
     auth::AuthUser,
     customers::{
         api::show_phone,
-        entity::{customer, phone},
+        entity::customer,
         form::{CustomerData, CustomerInput, split_phones},
         kinds::{CustomerKind, PaymentTerms},
         queries::{self, Filter},
@@ -326,49 +323,22 @@ pub async fn check(
     }
 
     let codes: Vec<String> = parsed.iter().filter_map(|(_, d)| d.code.clone()).collect();
-    let mut existing: HashMap<String, customer::Model> = HashMap::new();
-    for chunk in chunks(&codes) {
-        for c in customer::Entity::find()
-            .filter(customer::Column::Code.is_in(chunk))
-            .all(db)
-            .await?
-        {
-            existing.insert(c.code.clone(), c);
-        }
-    }
+    let existing = queries::by_codes(db, &codes).await?;
     let digits: Vec<String> = parsed
         .iter()
         .flat_map(|(_, d)| d.phones.iter().map(|p| p.as_str().to_owned()))
         .collect();
-    let mut owner_of: HashMap<String, i32> = HashMap::new();
-    for chunk in chunks(&digits) {
-        for p in phone::Entity::find()
-            .filter(phone::Column::Phone.is_in(chunk))
-            .all(db)
-            .await?
-        {
-            owner_of.insert(p.phone, p.customer_id);
-        }
-    }
+    let owner_of = queries::phone_owners(db, &digits).await?;
     let owner_ids: Vec<i32> = owner_of
         .values()
         .copied()
         .collect::<HashSet<_>>()
         .into_iter()
         .collect();
-    let mut owners: HashMap<i32, customer::Model> = HashMap::new();
-    for chunk in chunks(&owner_ids) {
-        for c in customer::Entity::find()
-            .filter(customer::Column::Id.is_in(chunk))
-            .all(db)
-            .await?
-        {
-            owners.insert(c.id, c);
-        }
-    }
+    let owners = queries::by_ids(db, &owner_ids).await?;
     let ids: Vec<i32> = existing.values().map(|c| c.id).collect();
     let mut stored_phones: HashMap<i32, Vec<String>> = HashMap::new();
-    for chunk in chunks(&ids) {
+    for chunk in crate::db::in_chunks(&ids) {
         for (id, list) in queries::phones_of(db, &chunk).await? {
             stored_phones.insert(id, list.into_iter().map(|p| p.phone).collect());
         }
@@ -496,14 +466,10 @@ pub async fn export_rows(
     db: &impl ConnectionTrait,
     f: &Filter,
 ) -> Result<Vec<Vec<String>>, AppError> {
-    let list = customer::Entity::find()
-        .filter(queries::search_condition(f))
-        .order_by_asc(customer::Column::Code)
-        .all(db)
-        .await?;
+    let list = queries::all_matching(db, f).await?;
     let ids: Vec<i32> = list.iter().map(|c| c.id).collect();
     let mut phones: HashMap<i32, Vec<String>> = HashMap::new();
-    for chunk in chunks(&ids) {
+    for chunk in crate::db::in_chunks(&ids) {
         for (id, l) in queries::phones_of(db, &chunk).await? {
             phones.insert(id, l.into_iter().map(|p| p.phone).collect());
         }

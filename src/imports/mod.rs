@@ -307,11 +307,6 @@ pub fn parse_flag(raw: &str) -> Result<bool, Text> {
     }
 }
 
-/// Splits a list into chunks small enough for an `IN (…)` on both databases.
-pub fn chunks<T: Clone>(items: &[T]) -> impl Iterator<Item = Vec<T>> + '_ {
-    items.chunks(900).map(<[T]>::to_vec)
-}
-
 // ---- The kept upload ----
 
 pub async fn keep_file(

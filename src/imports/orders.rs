@@ -4,12 +4,9 @@
 use std::collections::HashMap;
 
 use chrono::{DateTime, NaiveDate, Utc};
-use sea_orm::{
-    ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, JoinType, QueryFilter,
-    QueryOrder, QuerySelect, RelationTrait,
-};
+use sea_orm::{ConnectionTrait, DatabaseConnection};
 
-use super::{Report, RowErrors, check_extra_cells, chunks, read_table, write_errors};
+use super::{Report, RowErrors, check_extra_cells, read_table, write_errors};
 use crate::{
     auth::AuthUser,
     customers::{entity::customer, kinds::PaymentTerms},
@@ -17,7 +14,6 @@ use crate::{
     error::AppError,
     i18n::{Locale, Text},
     orders::{
-        entity::order,
         form::{LineInput, OrderData, OrderInput},
         queries::{self, OrderFilter},
         status::OrderStatus,
@@ -184,16 +180,7 @@ pub async fn check(
     }
 
     let codes: Vec<String> = parsed.iter().map(|(_, c, _)| c.clone()).collect();
-    let mut customers: HashMap<String, customer::Model> = HashMap::new();
-    for chunk in chunks(&codes) {
-        for c in customer::Entity::find()
-            .filter(customer::Column::Code.is_in(chunk))
-            .all(db)
-            .await?
-        {
-            customers.insert(c.code.clone(), c);
-        }
-    }
+    let customers = crate::customers::queries::by_codes(db, &codes).await?;
 
     let mut priced: HashMap<(i32, CylinderSize, NaiveDate), bool> = HashMap::new();
     let mut planned = Vec::new();
@@ -347,29 +334,14 @@ pub async fn export_rows(
     db: &impl ConnectionTrait,
     f: &OrderFilter,
 ) -> Result<Vec<Vec<String>>, AppError> {
-    let list = order::Entity::find()
-        .join(JoinType::InnerJoin, order::Relation::Customer.def())
-        .filter(queries::filter_condition(f)?)
-        .order_by_asc(order::Column::RequestedDate)
-        .order_by_asc(order::Column::OrderNumber)
-        .all(db)
-        .await?;
+    let list = queries::all_matching(db, f).await?;
     let ids: Vec<i32> = list.iter().map(|o| o.id).collect();
     let mut lines = HashMap::new();
-    for chunk in chunks(&ids) {
+    for chunk in crate::db::in_chunks(&ids) {
         lines.extend(queries::lines_of(db, &chunk).await?);
     }
     let cids: Vec<i32> = list.iter().map(|o| o.customer_id).collect();
-    let mut custs: HashMap<i32, customer::Model> = HashMap::new();
-    for chunk in chunks(&cids) {
-        for c in customer::Entity::find()
-            .filter(customer::Column::Id.is_in(chunk))
-            .all(db)
-            .await?
-        {
-            custs.insert(c.id, c);
-        }
-    }
+    let custs = crate::customers::queries::by_ids(db, &cids).await?;
     Ok(list
         .iter()
         .map(|o| {

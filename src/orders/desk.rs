@@ -159,7 +159,8 @@ async fn card_html(
         .await?
         .remove(&id)
         .unwrap_or_default();
-    let stats = customers::stats(&state.db, id, state.clock.today_taipei()).await?;
+    let stats =
+        super::customer_figures::for_customer(&state.db, id, state.clock.today_taipei()).await?;
     let usual = queries::usual_lines(&state.db, &c).await?;
     let prefill = match input {
         Some(i) => i.clone(),

@@ -1,4 +1,4 @@
-//! The `orders`, `order_lines`, `order_events` and `order_counters` tables.
+//! The `orders`, `order_lines` and `order_events` tables.
 
 pub mod order {
     use sea_orm::entity::prelude::*;

@@ -2,6 +2,7 @@
 //! and the phone-order desk.
 
 pub mod api;
+pub mod customer_figures;
 mod desk;
 pub mod entity;
 pub mod form;

@@ -5,8 +5,8 @@ use std::collections::HashMap;
 
 use chrono::{DateTime, NaiveDate, Utc};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter,
-    QueryOrder, QuerySelect, Set, TransactionTrait, sea_query::Expr,
+    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, PaginatorTrait,
+    QueryFilter, QueryOrder, QuerySelect, Set, TransactionTrait, sea_query::Expr,
 };
 
 use super::{
@@ -407,23 +407,16 @@ pub fn filter_condition(f: &OrderFilter) -> Result<Condition, AppError> {
         cond = cond.add(order::Column::CustomerId.eq(c));
     }
     if !f.district.trim().is_empty() {
-        cond = cond.add(customer::Column::District.eq(f.district.trim()));
+        cond = cond.add(
+            Expr::col((order::Entity, order::Column::CustomerId))
+                .in_subquery(customers::ids_where(f.district.trim(), None)),
+        );
     }
     if !f.driver.trim().is_empty() {
-        use crate::planning::entity::{route, stop};
         let driver: i32 = f.driver.trim().parse().map_err(|_| {
             AppError::field("driver", Text::new("「司機」不正確", "Driver is not valid"))
         })?;
-        let on_routes = sea_orm::sea_query::Query::select()
-            .column((stop::Entity, stop::Column::OrderId))
-            .from(stop::Entity)
-            .inner_join(
-                route::Entity,
-                Expr::col((route::Entity, route::Column::Id))
-                    .equals((stop::Entity, stop::Column::RouteId)),
-            )
-            .and_where(Expr::col((route::Entity, route::Column::DriverId)).eq(driver))
-            .to_owned();
+        let on_routes = crate::planning::lookups::orders_on_routes_of(driver);
         cond = cond.add(Expr::col((order::Entity, order::Column::Id)).in_subquery(on_routes));
     }
     if !f.q.trim().is_empty() {
@@ -435,8 +428,8 @@ pub fn filter_condition(f: &OrderFilter) -> Result<Condition, AppError> {
                         .like(format!("%{}%", q.to_uppercase())),
                 )
                 .add(
-                    Expr::col((customer::Entity, customer::Column::SearchText))
-                        .like(format!("%{q}%")),
+                    Expr::col((order::Entity, order::Column::CustomerId))
+                        .in_subquery(customers::ids_where("", Some(&q))),
                 ),
         );
     }
@@ -444,13 +437,135 @@ pub fn filter_condition(f: &OrderFilter) -> Result<Condition, AppError> {
 }
 
 fn filtered(f: &OrderFilter) -> Result<sea_orm::Select<order::Entity>, AppError> {
-    use sea_orm::{JoinType, RelationTrait};
-    Ok(order::Entity::find()
-        .join(JoinType::InnerJoin, order::Relation::Customer.def())
-        .filter(filter_condition(f)?))
+    Ok(order::Entity::find().filter(filter_condition(f)?))
 }
 
 /// How many orders match the filter, without loading them.
+/// The orders of a delivery date that are not cancelled, by id.
+pub async fn not_cancelled_on(
+    db: &impl ConnectionTrait,
+    date: NaiveDate,
+) -> Result<Vec<order::Model>, AppError> {
+    Ok(order::Entity::find()
+        .filter(order::Column::RequestedDate.eq(date))
+        .filter(order::Column::Status.ne(OrderStatus::Cancelled.as_str()))
+        .order_by_asc(order::Column::Id)
+        .all(db)
+        .await?)
+}
+
+/// Orders by id, for a batch of ids (missing ids are left out).
+pub async fn by_ids(
+    db: &impl ConnectionTrait,
+    ids: &[i32],
+) -> Result<HashMap<i32, order::Model>, AppError> {
+    let mut out = HashMap::new();
+    for chunk in crate::db::in_chunks(ids) {
+        for o in order::Entity::find()
+            .filter(order::Column::Id.is_in(chunk))
+            .all(db)
+            .await?
+        {
+            out.insert(o.id, o);
+        }
+    }
+    Ok(out)
+}
+
+/// Which of these orders changed since a plan for `date` saw them (`seen`:
+/// order id → the version it had then; `since`: when the plan was
+/// computed): edited, cancelled, gone or moved to another date. Drivers'
+/// progress (out for delivery, delivered, failed) is not a change, nor is
+/// confirming a pending order (publishing confirms it anyway). Returns
+/// their order numbers (`#id` when gone), sorted.
+pub async fn changed_since<S: std::hash::BuildHasher>(
+    db: &impl ConnectionTrait,
+    date: NaiveDate,
+    ids: &[i32],
+    seen: &HashMap<i32, i32, S>,
+    since: DateTime<Utc>,
+) -> Result<Vec<String>, AppError> {
+    let current = by_ids(db, ids).await?;
+    let under_way = |s: &str| {
+        [
+            OrderStatus::OutForDelivery,
+            OrderStatus::Delivered,
+            OrderStatus::Failed,
+        ]
+        .iter()
+        .any(|x| x.as_str() == s)
+    };
+    let mut changed = Vec::new();
+    for id in ids {
+        let now_row = current.get(id);
+        let mut ok = now_row.is_some_and(|o| {
+            o.requested_date == date
+                && o.status != OrderStatus::Cancelled.as_str()
+                && (under_way(&o.status) || seen.get(id).is_none_or(|v| *v == o.version))
+        });
+        if !ok
+            && let Some(o) = now_row
+            && o.requested_date == date
+            && o.status == OrderStatus::Confirmed.as_str()
+        {
+            let events = event::Entity::find()
+                .filter(event::Column::OrderId.eq(*id))
+                .filter(event::Column::CreatedAt.gt(since))
+                .all(db)
+                .await?;
+            ok = events
+                .iter()
+                .all(|e| e.to_status == OrderStatus::Confirmed.as_str());
+        }
+        if !ok {
+            changed.push(now_row.map_or_else(|| format!("#{id}"), |o| o.order_number.clone()));
+        }
+    }
+    changed.sort();
+    Ok(changed)
+}
+
+/// Whether a recurring-order template already made its order for `date`.
+pub async fn from_template_on(
+    db: &impl ConnectionTrait,
+    template_id: i32,
+    date: NaiveDate,
+) -> Result<bool, AppError> {
+    Ok(order::Entity::find()
+        .filter(order::Column::TemplateId.eq(template_id))
+        .filter(order::Column::RequestedDate.eq(date))
+        .count(db)
+        .await?
+        > 0)
+}
+
+/// Records that an order was paid in full at `at`.
+pub async fn mark_paid(
+    db: &impl ConnectionTrait,
+    order_id: i32,
+    at: DateTime<Utc>,
+) -> Result<(), AppError> {
+    order::Entity::update_many()
+        .col_expr(order::Column::PaidAt, Expr::value(at))
+        .filter(order::Column::Id.eq(order_id))
+        .exec(db)
+        .await?;
+    Ok(())
+}
+
+/// Every order matching the list's filters (all pages), by date and number.
+pub async fn all_matching(
+    db: &impl ConnectionTrait,
+    f: &OrderFilter,
+) -> Result<Vec<order::Model>, AppError> {
+    Ok(order::Entity::find()
+        .filter(filter_condition(f)?)
+        .order_by_asc(order::Column::RequestedDate)
+        .order_by_asc(order::Column::OrderNumber)
+        .all(db)
+        .await?)
+}
+
 pub async fn count(db: &impl ConnectionTrait, f: &OrderFilter) -> Result<u64, AppError> {
     use sea_orm::PaginatorTrait;
     Ok(filtered(f)?.count(db).await?)
@@ -480,13 +595,7 @@ async fn rows_for(
     let ids: Vec<i32> = orders.iter().map(|o| o.id).collect();
     let mut lines = lines_of(db, &ids).await?;
     let cids: Vec<i32> = orders.iter().map(|o| o.customer_id).collect();
-    let custs: HashMap<i32, customer::Model> = customer::Entity::find()
-        .filter(customer::Column::Id.is_in(cids))
-        .all(db)
-        .await?
-        .into_iter()
-        .map(|c| (c.id, c))
-        .collect();
+    let custs = customers::by_ids(db, &cids).await?;
     Ok(orders
         .into_iter()
         .filter_map(|o| {
@@ -529,7 +638,6 @@ pub async fn summary(db: &impl ConnectionTrait, f: &OrderFilter) -> Result<DaySu
         .unwrap_or((0, 0));
     let per_size: Vec<(String, i64)> = line::Entity::find()
         .join(JoinType::InnerJoin, line::Relation::Order.def())
-        .join(JoinType::InnerJoin, order::Relation::Customer.def())
         .filter(filter_condition(f)?)
         .select_only()
         .column(line::Column::Size)

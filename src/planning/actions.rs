@@ -4,7 +4,7 @@
 
 use chrono::NaiveDate;
 
-use super::{day::Day, store};
+use super::{day::Day, status::RouteStatus, store};
 use crate::{app::AppState, auth::AuthUser, error::AppError, i18n::Text};
 
 pub fn parse_date(raw: &str) -> Result<NaiveDate, AppError> {
@@ -83,7 +83,7 @@ pub async fn set_driver(
         .routes
         .iter()
         .find(|r| r.id == route_id)
-        .is_some_and(|r| r.status != "draft");
+        .is_some_and(|r| r.status != RouteStatus::Draft.as_str());
     if published
         && let Some(user_id) = driver_id
             .and_then(|d| day.driver(d))

@@ -15,6 +15,7 @@ use super::{
     day::Day,
     entity::route,
     runs::{self, RunInfo},
+    status::RouteStatus,
 };
 use crate::{
     app::AppState,
@@ -227,7 +228,7 @@ fn visible(user: &AuthUser, me: Option<&driver::Model>, r: &RouteView) -> bool {
     if user.role != Role::Driver {
         return true;
     }
-    r.status != "draft" && me.is_some_and(|d| r.driver_id == Some(d.id))
+    r.status != RouteStatus::Draft.as_str() && me.is_some_and(|d| r.driver_id == Some(d.id))
 }
 
 /// Routes of a date. Office roles see every route; a driver sees only

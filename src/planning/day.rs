@@ -9,14 +9,14 @@ use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder
 
 use super::entity::{plan, route, stop};
 use crate::{
-    customers::entity::{customer, phone},
+    customers::{self, entity::customer},
     domain::hhmm,
     domain::{CylinderSize, TimeWindow, TimeWindows},
     error::AppError,
     fleet::{self, depot, driver, vehicle},
     orders::{
+        self,
         entity::{line, order},
-        queries::lines_of,
         status::OrderStatus,
     },
 };
@@ -105,37 +105,22 @@ impl Day {
         let depot = fleet::store::depot(db).await?;
         let vehicles = fleet::store::vehicles(db).await?;
         let drivers = fleet::store::drivers(db).await?;
-        let order_rows = order::Entity::find()
-            .filter(order::Column::RequestedDate.eq(date))
-            .filter(order::Column::Status.ne(OrderStatus::Cancelled.as_str()))
-            .order_by_asc(order::Column::Id)
-            .all(db)
-            .await?;
+        let order_rows = orders::queries::not_cancelled_on(db, date).await?;
         let ids: Vec<i32> = order_rows.iter().map(|o| o.id).collect();
-        let mut lines = lines_of(db, &ids).await?;
+        let mut lines = orders::queries::lines_of(db, &ids).await?;
         let mut customer_ids: Vec<i32> = order_rows.iter().map(|o| o.customer_id).collect();
         customer_ids.sort_unstable();
         customer_ids.dedup();
-        let mut customers = HashMap::new();
+        let customers = customers::queries::by_ids(db, &customer_ids).await?;
         let mut phones: HashMap<i32, String> = HashMap::new();
-        for chunk in customer_ids.chunks(500) {
-            for c in customer::Entity::find()
-                .filter(customer::Column::Id.is_in(chunk.iter().copied()))
-                .all(db)
-                .await?
-            {
-                customers.insert(c.id, c);
-            }
-            for p in phone::Entity::find()
-                .filter(phone::Column::CustomerId.is_in(chunk.iter().copied()))
-                .order_by_desc(phone::Column::IsPrimary)
-                .order_by_asc(phone::Column::Id)
-                .all(db)
-                .await?
-            {
-                // Shown as typed on paper: 0912-345-678.
-                let shown = crate::domain::Phone::parse(&p.phone).map_or(p.phone, |x| x.display());
-                phones.entry(p.customer_id).or_insert(shown);
+        for chunk in crate::db::in_chunks(&customer_ids) {
+            for (id, list) in customers::queries::phones_of(db, &chunk).await? {
+                // The primary phone, shown as typed on paper: 0912-345-678.
+                if let Some(p) = list.into_iter().next() {
+                    let shown =
+                        crate::domain::Phone::parse(&p.phone).map_or(p.phone, |x| x.display());
+                    phones.insert(id, shown);
+                }
             }
         }
         let mut orders = HashMap::new();
@@ -194,7 +179,9 @@ impl Day {
 
     /// Whether the plan of this date has been published (drivers have it).
     pub fn is_published(&self) -> bool {
-        self.plan.as_ref().is_some_and(|p| p.status != "draft")
+        self.plan
+            .as_ref()
+            .is_some_and(|p| super::store::plan_status(p).was_published())
     }
 
     /// Order ids that are on a route.

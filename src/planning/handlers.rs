@@ -52,12 +52,10 @@ impl BoardPage {
     }
 
     fn status_label(&self) -> &'static str {
-        self.shell.t.t(match self.b.status.as_str() {
-            "draft" => "planning.status_draft",
-            "published" => "planning.status_published",
-            "changed" => "planning.status_changed",
-            _ => "planning.status_none",
-        })
+        self.shell
+            .t
+            .t(super::status::PlanStatus::parse(&self.b.status)
+                .map_or("planning.status_none", super::status::PlanStatus::label_key))
     }
 }
 

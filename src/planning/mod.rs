@@ -8,9 +8,11 @@ pub mod board;
 pub mod day;
 pub mod entity;
 mod handlers;
+pub mod lookups;
 pub mod naive;
 pub mod problem;
 pub mod runs;
+pub mod status;
 pub mod store;
 pub mod travel;
 

@@ -16,13 +16,17 @@ use super::{
     day::{Day, DayOrder},
     entity::{plan, route, stop},
     problem::Built,
+    status::{PlanStatus, RouteStatus},
     travel::Travel,
 };
 use crate::{
     auth::AuthUser,
     error::AppError,
     i18n::Text,
-    orders::{queries::transition_in, status::Action, status::OrderStatus},
+    orders::{
+        queries::{self as orders, transition_in},
+        status::{Action, OrderStatus},
+    },
 };
 
 /// An order left out of the plan, with the optimizer's reason code.
@@ -60,15 +64,20 @@ async fn plan_at(
     }
 }
 
+/// A stored plan's status (an unknown code reads as a draft).
+pub fn plan_status(p: &plan::Model) -> PlanStatus {
+    PlanStatus::parse(&p.status).unwrap_or(PlanStatus::Draft)
+}
+
 async fn bump(
     txn: &impl ConnectionTrait,
     p: &plan::Model,
-    status: &str,
+    status: PlanStatus,
     now: DateTime<Utc>,
 ) -> Result<(), AppError> {
     let done = plan::Entity::update_many()
         .col_expr(plan::Column::Version, Expr::value(p.version + 1))
-        .col_expr(plan::Column::Status, Expr::value(status))
+        .col_expr(plan::Column::Status, Expr::value(status.as_str()))
         .col_expr(plan::Column::UpdatedAt, Expr::value(now))
         .filter(plan::Column::Id.eq(p.id))
         .filter(plan::Column::Version.eq(p.version))
@@ -117,7 +126,10 @@ pub async fn save_plan(
     let txn = crate::db::begin_write(db).await?;
     let seen = day.plan.as_ref().map_or(0, |p| p.version);
     let existing = plan_at(&txn, day.date, Some(seen)).await?;
-    if existing.as_ref().is_some_and(|p| p.status != "draft") {
+    if existing
+        .as_ref()
+        .is_some_and(|p| plan_status(p).was_published())
+    {
         return Err(conflict(
             "這一天的路線已發布，請改用「插入新訂單」重新規劃",
             "This date's routes are published; use re-plan to add new orders",
@@ -162,7 +174,7 @@ pub async fn save_plan(
         None => {
             plan::ActiveModel {
                 plan_date: Set(day.date),
-                status: Set("draft".into()),
+                status: Set(PlanStatus::Draft.as_str().into()),
                 distance_m: Set(distance),
                 naive_distance_m: Set(naive_m.round() as i64),
                 unassigned: Set(left),
@@ -282,7 +294,7 @@ async fn insert_route(
         seq: Set(seq),
         vehicle_id: Set(vehicle_id),
         driver_id: Set(day.driver_of_vehicle(vehicle_id).map(|d| d.id)),
-        status: Set("draft".into()),
+        status: Set(PlanStatus::Draft.as_str().into()),
         distance_m: Set(r.distance.round() as i64),
         start_s: Set(r.start.round() as i32),
         end_s: Set(r.end.round() as i32),
@@ -424,7 +436,7 @@ pub async fn save_replan(
         .filter(plan::Column::Id.eq(p.id))
         .exec(&txn)
         .await?;
-    bump(&txn, &p, "changed", now).await?;
+    bump(&txn, &p, PlanStatus::Changed, now).await?;
     txn.commit().await?;
     Ok(())
 }
@@ -606,7 +618,7 @@ pub async fn move_stop(
             .exec(&txn)
             .await?;
     }
-    let published = p.status != "draft";
+    let published = plan_status(&p).was_published();
     if let Some(f) = from
         && target.is_none_or(|t| t.id != f.id)
     {
@@ -667,7 +679,17 @@ pub async fn move_stop(
         .filter(plan::Column::Id.eq(p.id))
         .exec(&txn)
         .await?;
-    bump(&txn, &p, if published { "changed" } else { "draft" }, now).await?;
+    bump(
+        &txn,
+        &p,
+        if published {
+            PlanStatus::Changed
+        } else {
+            PlanStatus::Draft
+        },
+        now,
+    )
+    .await?;
     txn.commit().await?;
     Ok(())
 }
@@ -691,8 +713,7 @@ pub async fn set_lock(
     if done.rows_affected == 0 {
         return Err(AppError::NotFound);
     }
-    let status = p.status.clone();
-    bump(&txn, &p, &status, now).await?;
+    bump(&txn, &p, plan_status(&p), now).await?;
     txn.commit().await?;
     Ok(())
 }
@@ -754,7 +775,7 @@ pub async fn publish(
     let p = plan_at(&txn, day.date, Some(seen))
         .await?
         .ok_or_else(|| conflict("這一天還沒有路線規劃", "There is no plan for this date yet"))?;
-    if p.status == "published" {
+    if plan_status(&p) == PlanStatus::Published {
         return Err(conflict(
             "這份規劃已經發布過了",
             "This plan is already published",
@@ -770,54 +791,12 @@ pub async fn publish(
     }
     // Orders changed (edited, cancelled, moved to another date) since the
     // plan was computed.
-    let current = crate::orders::entity::order::Entity::find()
-        .filter(crate::orders::entity::order::Column::Id.is_in(routed.clone()))
-        .all(&txn)
-        .await?;
-    let mut changed: Vec<String> = Vec::new();
-    for id in &routed {
-        let now_row = current.iter().find(|o| o.id == *id);
-        // Drivers' progress (out for delivery, delivered, failed) is not a
-        // change to the plan; an edit, a cancellation or a new date is.
-        let under_way = |s: &str| {
-            [
-                OrderStatus::OutForDelivery,
-                OrderStatus::Delivered,
-                OrderStatus::Failed,
-            ]
-            .iter()
-            .any(|x| x.as_str() == s)
-        };
-        let mut ok = now_row.is_some_and(|o| {
-            o.requested_date == day.date
-                && o.status != OrderStatus::Cancelled.as_str()
-                && (under_way(&o.status)
-                    || snapshot
-                        .get(&id.to_string())
-                        .is_none_or(|v| *v == o.version))
-        });
-        // Confirming a pending order meanwhile is no change to the plan
-        // (publishing would confirm it anyway).
-        if !ok
-            && let Some(o) = now_row
-            && o.requested_date == day.date
-            && o.status == OrderStatus::Confirmed.as_str()
-        {
-            let since = crate::orders::entity::event::Entity::find()
-                .filter(crate::orders::entity::event::Column::OrderId.eq(*id))
-                .filter(crate::orders::entity::event::Column::CreatedAt.gt(p.computed_at))
-                .all(&txn)
-                .await?;
-            ok = since
-                .iter()
-                .all(|e| e.to_status == OrderStatus::Confirmed.as_str());
-        }
-        if !ok {
-            changed.push(now_row.map_or_else(|| format!("#{id}"), |o| o.order_number.clone()));
-        }
-    }
+    let seen: HashMap<i32, i32> = snapshot
+        .iter()
+        .filter_map(|(k, v)| Some((k.parse().ok()?, *v)))
+        .collect();
+    let changed = orders::changed_since(&txn, day.date, &routed, &seen, p.computed_at).await?;
     if !changed.is_empty() {
-        changed.sort();
         let list = changed.join("、");
         return Err(conflict(
             format!("規劃計算後以下訂單已變更，請重新規劃後再發布：{list}"),
@@ -852,8 +831,8 @@ pub async fn publish(
             last += 1;
             a.route_number = Set(Some(format!("{prefix}{last:02}")));
         }
-        if r.status == "draft" {
-            a.status = Set("published".into());
+        if r.status == RouteStatus::Draft.as_str() {
+            a.status = Set(RouteStatus::Published.as_str().into());
         }
         a.version = Set(r.version + 1);
         a.updated_at = Set(now);
@@ -861,9 +840,9 @@ pub async fn publish(
     }
     let mut planned = 0;
     let mut versions: HashMap<String, i32> = HashMap::new();
+    let mut current = orders::by_ids(&txn, &routed).await?;
     for id in &routed {
-        let o = current.iter().find(|o| o.id == *id).expect("checked above");
-        let mut row = o.clone();
+        let mut row = current.remove(id).expect("checked above");
         if row.status == OrderStatus::Pending.as_str() {
             row = transition_in(&txn, Some(actor), *id, Action::Confirm, "", now).await?;
         }
@@ -894,7 +873,7 @@ pub async fn publish(
         .filter(plan::Column::Id.eq(p.id))
         .exec(&txn)
         .await?;
-    bump(&txn, &p, "published", now).await?;
+    bump(&txn, &p, PlanStatus::Published, now).await?;
     txn.commit().await?;
     Ok(Published {
         routes: routes_out,

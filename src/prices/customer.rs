@@ -58,10 +58,7 @@ pub struct CustomerPrices {
 }
 
 async fn existing(state: &AppState, id: i32) -> Result<customer::Model, AppError> {
-    customer::Entity::find_by_id(id)
-        .one(&state.db)
-        .await?
-        .ok_or(AppError::NotFound)
+    crate::customers::queries::get(&state.db, id).await
 }
 
 async fn load(state: &AppState, id: i32) -> Result<CustomerPrices, AppError> {

@@ -7,8 +7,8 @@ mod handlers;
 
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter,
-    QueryOrder, Set, TransactionTrait,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set,
+    TransactionTrait,
 };
 use serde::{Deserialize, Serialize};
 
@@ -19,7 +19,6 @@ use crate::{
     domain::CylinderSize,
     error::{AppError, FieldError},
     orders::{
-        entity::order,
         form::{OrderData, Source},
         queries as orders,
     },
@@ -357,12 +356,7 @@ pub async fn run_for(
         if !rule.due_on(t.start_date, date) {
             continue;
         }
-        let exists = order::Entity::find()
-            .filter(order::Column::TemplateId.eq(t.id))
-            .filter(order::Column::RequestedDate.eq(date))
-            .count(db)
-            .await?;
-        if exists > 0 {
+        if orders::from_template_on(db, t.id, date).await? {
             report.already_there += 1;
             continue;
         }

@@ -35,6 +35,71 @@ pub async fn find(db: &impl ConnectionTrait, id: i32) -> Result<Option<users::Mo
     Ok(users::Entity::find_by_id(id).one(db).await?)
 }
 
+/// The account with this user name (already lower-case), if any.
+pub async fn by_username(
+    db: &impl ConnectionTrait,
+    username: &str,
+) -> Result<Option<users::Model>, AppError> {
+    Ok(users::Entity::find()
+        .filter(users::Column::Username.eq(username))
+        .one(db)
+        .await?)
+}
+
+/// The account whose id the subquery selects (the guard's session lookup
+/// runs it on every signed-in request, in one query).
+pub async fn selected_by(
+    db: &impl ConnectionTrait,
+    ids: sea_orm::sea_query::SelectStatement,
+) -> Result<Option<users::Model>, sea_orm::DbErr> {
+    users::Entity::find()
+        .filter(users::Column::Id.in_subquery(ids))
+        .one(db)
+        .await
+}
+
+/// Remembers a successful sign-in.
+pub async fn record_sign_in(
+    db: &impl ConnectionTrait,
+    id: i32,
+    at: DateTime<Utc>,
+) -> Result<(), AppError> {
+    users::Entity::update_many()
+        .col_expr(users::Column::LastLoginAt, Expr::value(at))
+        .filter(users::Column::Id.eq(id))
+        .exec(db)
+        .await?;
+    Ok(())
+}
+
+/// Links a `customer`-role account to its customer record (or unlinks it).
+pub async fn set_customer(
+    db: &impl ConnectionTrait,
+    id: i32,
+    customer_id: Option<i32>,
+) -> Result<(), AppError> {
+    users::Entity::update_many()
+        .col_expr(users::Column::CustomerId, Expr::value(customer_id))
+        .filter(users::Column::Id.eq(id))
+        .exec(db)
+        .await?;
+    Ok(())
+}
+
+/// Remembers the language an account chose.
+pub async fn set_locale(
+    db: &impl ConnectionTrait,
+    id: i32,
+    locale: Locale,
+) -> Result<(), AppError> {
+    users::Entity::update_many()
+        .col_expr(users::Column::Locale, Expr::value(locale.code()))
+        .filter(users::Column::Id.eq(id))
+        .exec(db)
+        .await?;
+    Ok(())
+}
+
 /// Every account with `role`, in the order they were made.
 pub async fn with_role(
     db: &impl ConnectionTrait,

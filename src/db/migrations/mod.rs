@@ -6,6 +6,7 @@ use sea_orm_migration::prelude::*;
 mod m20261129_000001_foundation;
 mod m20261130_000002_customers_orders;
 mod m20261130_000003_fleet_routes;
+mod m20261201_000004_counters_jobs;
 
 pub struct Migrator;
 
@@ -16,6 +17,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261129_000001_foundation::Migration),
             Box::new(m20261130_000002_customers_orders::Migration),
             Box::new(m20261130_000003_fleet_routes::Migration),
+            Box::new(m20261201_000004_counters_jobs::Migration),
         ]
     }
 }
