@@ -39,6 +39,8 @@ pub struct Inner {
     pub travel: crate::planning::travel::Travel,
     pub runs: crate::planning::runs::Runs,
     pub search: customers::search_index::SearchIndex,
+    /// This instance's side of the job queue.
+    pub jobs: crate::jobs::Jobs,
     /// Who may use which route, as the routes declared it.
     pub access: &'static crate::auth::policy::AccessTable,
 }
@@ -53,8 +55,7 @@ impl Deref for AppState {
 impl AppState {
     /// Connects to the database and brings its schema up to date.
     pub async fn build(config: Config, clock: Arc<dyn Clock>) -> anyhow::Result<Self> {
-        let db = db::connect(&config.database_url).await?;
-        db::migrate(&db).await?;
+        let db = db::connect_migrated(&config.database_url).await?;
         Ok(Self::from_parts(db, config, clock))
     }
 
@@ -74,6 +75,7 @@ impl AppState {
             travel,
             runs: crate::planning::runs::Runs::default(),
             search: customers::search_index::SearchIndex::default(),
+            jobs: crate::jobs::Jobs::default(),
             access: &route_table().access,
         }))
     }
@@ -110,6 +112,38 @@ pub fn route_table() -> &'static RouteTable {
 /// Every (method, route template) the application serves.
 pub fn registered_routes() -> Vec<(Method, String)> {
     route_table().routes.clone()
+}
+
+/// Every job kind the application runs, and the periodic ones.
+fn all_jobs() -> crate::jobs::Registry<AppState> {
+    let r =
+        crate::jobs::Registry::default().handle("jobs_cleanup", |state: AppState, _| async move {
+            let before = state.clock.now() - chrono::Duration::days(7);
+            let deleted = crate::jobs::queue::delete_finished_before(&state.db, before)
+                .await
+                .map_err(|e| crate::jobs::JobFailure::Retry(e.to_string()))?;
+            Ok(serde_json::json!({ "deleted": deleted }))
+        });
+    let r = r.every("jobs_cleanup", chrono::Duration::hours(1));
+    crate::recurring::jobs(r)
+}
+
+/// Starts this instance's job worker in the background.
+pub fn start_worker(state: &AppState) {
+    let config = crate::jobs::WorkerConfig {
+        instance: state.jobs.instance.clone(),
+        lease: chrono::Duration::seconds(state.config.jobs.lease_seconds.max(1)),
+        poll: std::time::Duration::from_millis(state.config.jobs.poll_millis.max(10)),
+        concurrency: state.config.jobs.concurrency,
+    };
+    tokio::spawn(crate::jobs::worker::run(
+        Arc::new(all_jobs()),
+        state.clone(),
+        state.db.clone(),
+        Arc::clone(&state.clock),
+        config,
+        state.jobs.waker(),
+    ));
 }
 
 async fn not_found() -> AppError {

@@ -41,6 +41,8 @@ enum Command {
     Serve(ServeArgs),
     /// 執行資料庫遷移 / Apply database migrations and exit
     Migrate,
+    /// 只執行背景工作（多台時）/ Run only the background job worker (for scale-out)
+    Worker,
     /// 路線最佳化基準測試 / Run the route optimizer on benchmark instances
     Bench(crate::bench::BenchArgs),
     /// 帳號管理 / Manage accounts
@@ -107,6 +109,7 @@ pub fn main() -> ExitCode {
         match cli.command.unwrap_or(Command::Serve(ServeArgs::default())) {
             Command::Serve(args) => serve(config, args).await,
             Command::Migrate => migrate(config).await,
+            Command::Worker => worker(config).await,
             Command::Bench(_) => unreachable!("handled before the runtime starts"),
             Command::User {
                 command:
@@ -147,10 +150,21 @@ async fn serve(mut config: Config, args: ServeArgs) -> anyhow::Result<()> {
             None => tracing::info!("demo company already present; nothing changed"),
         }
     }
-    crate::recurring::spawn_daily(state.clone());
+    if state.config.jobs.enabled {
+        app::start_worker(&state);
+    }
     let addr = listener.local_addr()?;
     tracing::info!(%addr, database = db::backend_name(&state.db), "luckygas is serving");
     app::serve(state, listener, shutdown_signal()).await?;
+    Ok(())
+}
+
+async fn worker(config: Config) -> anyhow::Result<()> {
+    config.check_for_serve().map_err(anyhow::Error::msg)?;
+    let state = AppState::build(config, Arc::new(SystemClock)).await?;
+    app::start_worker(&state);
+    tracing::info!(instance = %state.jobs.instance, "luckygas worker is running");
+    shutdown_signal().await;
     Ok(())
 }
 
@@ -217,8 +231,7 @@ async fn user_add(
                     .join("\n")
             )
         })?;
-    let conn = db::connect(&config.database_url).await?;
-    db::migrate(&conn).await?;
+    let conn = db::connect_migrated(&config.database_url).await?;
     let role_name = Role::parse(role).map_or_else(|| role.to_owned(), |r| r.as_str().to_owned());
     let user = queries::create(&conn, None, new, SystemClock.now())
         .await

@@ -58,6 +58,34 @@ pub struct Config {
     pub routing: RoutingConfig,
     /// `[planning]`: optimizer limits.
     pub planning: PlanningConfig,
+    /// `[jobs]`: the background worker.
+    pub jobs: JobsConfig,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default)]
+pub struct JobsConfig {
+    /// Run the job worker inside `serve` (`LUCKYGAS_JOBS__ENABLED=false`
+    /// for an instance that only serves requests).
+    pub enabled: bool,
+    /// A claim holds this long without renewal; a dead instance's job is
+    /// taken over after it (`LUCKYGAS_JOBS__LEASE_SECONDS`).
+    pub lease_seconds: i64,
+    /// How often an idle worker looks at the queue.
+    pub poll_millis: u64,
+    /// Jobs run at the same time on one instance.
+    pub concurrency: usize,
+}
+
+impl Default for JobsConfig {
+    fn default() -> Self {
+        Self {
+            enabled: true,
+            lease_seconds: 60,
+            poll_millis: 1000,
+            concurrency: 4,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Deserialize, Default)]
@@ -109,6 +137,7 @@ impl Default for Config {
             map_tile_url: "https://tile.openstreetmap.org/{z}/{x}/{y}.png".into(),
             routing: RoutingConfig::default(),
             planning: PlanningConfig::default(),
+            jobs: JobsConfig::default(),
         }
     }
 }

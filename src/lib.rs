@@ -18,6 +18,7 @@ pub mod fleet;
 pub mod home;
 pub mod i18n;
 pub mod imports;
+pub mod jobs;
 pub mod layout;
 pub mod observability;
 pub mod openapi;

@@ -507,9 +507,7 @@ mod tests {
             }
             format!("sqlite://{}", path.display())
         };
-        let db = crate::db::connect(&url).await.unwrap();
-        crate::db::migrate(&db).await.unwrap();
-        db
+        crate::db::connect_migrated(&url).await.unwrap()
     }
 
     fn t0() -> DateTime<Utc> {

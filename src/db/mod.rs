@@ -79,6 +79,22 @@ pub async fn begin_write(db: &impl TransactionTrait) -> Result<DatabaseTransacti
     Ok(txn)
 }
 
+/// Connects, brings the schema up to date, and connects again. SQLite
+/// connections keep the schema they read when they opened: one opened while
+/// the migrations ran could still miss a new index or table, so the pool
+/// the application uses is opened after them.
+pub async fn connect_migrated(url: &str) -> anyhow::Result<DatabaseConnection> {
+    let db = connect(url).await?;
+    migrate(&db).await?;
+    if db.get_database_backend() == sea_orm::DatabaseBackend::Sqlite {
+        db.close()
+            .await
+            .context("closing the migration connections")?;
+        return connect(url).await;
+    }
+    Ok(db)
+}
+
 pub async fn migrate(db: &DatabaseConnection) -> anyhow::Result<()> {
     Migrator::up(db, None)
         .await

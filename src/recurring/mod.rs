@@ -411,24 +411,31 @@ pub async fn run_for(
     Ok(report)
 }
 
-/// The background loop inside `serve`: today's and tomorrow's recurring
-/// orders, at start and then every 15 minutes.
-pub fn spawn_daily(state: crate::app::AppState) {
-    tokio::spawn(async move {
-        loop {
+/// The periodic job: today's and tomorrow's recurring orders, every 15
+/// minutes (once across all instances).
+pub fn jobs(
+    r: crate::jobs::Registry<crate::app::AppState>,
+) -> crate::jobs::Registry<crate::app::AppState> {
+    r.handle(
+        "recurring_orders",
+        |state: crate::app::AppState, _| async move {
             let today = state.clock.today_taipei();
+            let mut created = 0;
+            let mut failed = Vec::new();
             for date in [today, today + chrono::Duration::days(1)] {
-                match run_for(&state.db, None, date, state.clock.now()).await {
-                    Ok(r) if r.created > 0 || !r.failed.is_empty() => {
-                        tracing::info!(%date, created = r.created, failed = r.failed.len(), "recurring orders");
-                    }
-                    Ok(_) => {}
-                    Err(e) => tracing::error!(%date, error = ?e, "recurring orders failed"),
+                let r = run_for(&state.db, None, date, state.clock.now())
+                    .await
+                    .map_err(|e| crate::jobs::JobFailure::Retry(format!("{e:?}")))?;
+                if r.created > 0 || !r.failed.is_empty() {
+                    tracing::info!(%date, created = r.created, failed = r.failed.len(), "recurring orders");
                 }
+                created += r.created;
+                failed.extend(r.failed);
             }
-            tokio::time::sleep(std::time::Duration::from_mins(15)).await;
-        }
-    });
+            Ok(serde_json::json!({ "created": created, "failed": failed }))
+        },
+    )
+    .every("recurring_orders", chrono::Duration::minutes(15))
 }
 
 #[cfg(test)]

@@ -9,6 +9,7 @@ mod auth;
 mod customers;
 mod errors;
 mod imports;
+mod jobs;
 mod observability;
 mod orders;
 mod planning;

@@ -9,7 +9,7 @@ use luckygas::{
 use sea_orm::{SqlxPostgresConnector, sqlx::postgres::PgPoolOptions};
 use serde_json::Value;
 
-use crate::test_app::{fresh_database_url, spawn_app, test_config};
+use crate::test_app::{spawn_app, test_config};
 
 #[tokio::test]
 async fn every_answer_carries_a_request_id_and_its_time() {
@@ -51,7 +51,8 @@ async fn not_ready_when_the_database_is_unreachable() {
         .connect_lazy("postgres://postgres@127.0.0.1:1/none")
         .unwrap();
     let conn = SqlxPostgresConnector::from_sqlx_postgres_pool(pool);
-    let config = test_config(fresh_database_url().await);
+    // Never connected to: the pool above is the one that fails.
+    let config = test_config("postgres://postgres@127.0.0.1:1/none".into());
     let state = AppState::from_parts(conn, config, Arc::new(SystemClock));
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();

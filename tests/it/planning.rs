@@ -34,22 +34,10 @@ async fn depot(app: &TestApp) {
     .unwrap();
 }
 
-async fn call(
-    app: &TestApp,
-    method: Method,
-    path: &str,
-    token: &str,
-    body: Option<Value>,
-) -> (u16, Value) {
-    let res = app.api(method, path, token, body).await;
-    let status = res.status().as_u16();
-    (status, res.json().await.unwrap_or(Value::Null))
-}
-
 /// Starts optimizing a date; (status, answer).
 async fn optimize(app: &TestApp, token: &str, date: &str) -> (u16, Value) {
     let path = format!("/api/v1/planning/{date}/optimize");
-    call(app, Method::POST, &path, token, Some(json!({}))).await
+    app.call(Method::POST, &path, token, Some(json!({}))).await
 }
 
 /// Publishes a date's plan as of `version`; (status, answer).
@@ -60,8 +48,7 @@ async fn publish(
     version: impl serde::Serialize,
 ) -> (u16, Value) {
     let path = format!("/api/v1/planning/{date}/publish");
-    call(
-        app,
+    app.call(
         Method::POST,
         &path,
         token,
@@ -73,14 +60,14 @@ async fn publish(
 /// Waits for the date's optimization run to finish and returns it.
 async fn finished(app: &TestApp, token: &str, date: &str) -> Value {
     for _ in 0..600 {
-        let (_, run) = call(
-            app,
-            Method::GET,
-            &format!("/api/v1/planning/{date}/run"),
-            token,
-            None,
-        )
-        .await;
+        let (_, run) = app
+            .call(
+                Method::GET,
+                &format!("/api/v1/planning/{date}/run"),
+                token,
+                None,
+            )
+            .await;
         if run["state"] != "running" {
             assert_eq!(run["state"], "succeeded", "{run}");
             return run;
@@ -91,8 +78,7 @@ async fn finished(app: &TestApp, token: &str, date: &str) -> Value {
 }
 
 async fn board(app: &TestApp, token: &str, date: &str) -> Value {
-    call(
-        app,
+    app.call(
         Method::GET,
         &format!("/api/v1/planning/{date}"),
         token,
@@ -208,17 +194,17 @@ async fn the_demo_day_is_optimized_published_and_replanned_mid_day() {
     let before = stops_of(&published);
     let (route1, _, delivered) = before[0];
     for action in ["depart", "deliver"] {
-        let (status, body) = call(
-            &app,
-            Method::POST,
-            &format!("/api/v1/orders/{delivered}/transitions"),
-            &token,
-            Some(json!({"action": action})),
-        )
-        .await;
+        let (status, body) = app
+            .call(
+                Method::POST,
+                &format!("/api/v1/orders/{delivered}/transitions"),
+                &token,
+                Some(json!({"action": action})),
+            )
+            .await;
         assert_eq!(status, 200, "{body}");
     }
-    let (status, new_order) = call(&app, Method::POST, "/api/v1/orders", &token, Some(json!({
+    let (status, new_order) = app.call( Method::POST, "/api/v1/orders", &token, Some(json!({
         "customer_code": "C00002", "requested_date": TOMORROW, "lines": [{"size": "20", "quantity": 1}]
     }))).await;
     assert_eq!(status, 201, "{new_order}");
@@ -264,14 +250,14 @@ async fn the_demo_day_is_optimized_published_and_replanned_mid_day() {
     let v = after["version"].as_i64().unwrap();
     let (status, again) = publish(&app, &token, TOMORROW, v).await;
     assert_eq!(status, 200, "{again}");
-    let (_, o) = call(
-        &app,
-        Method::GET,
-        &format!("/api/v1/orders/{new_id}"),
-        &token,
-        None,
-    )
-    .await;
+    let (_, o) = app
+        .call(
+            Method::GET,
+            &format!("/api/v1/orders/{new_id}"),
+            &token,
+            None,
+        )
+        .await;
     assert_eq!(o["status"], "planned");
 }
 
@@ -279,7 +265,7 @@ async fn the_demo_day_is_optimized_published_and_replanned_mid_day() {
 async fn small_day(app: &TestApp, token: &str) -> Vec<i64> {
     depot(app).await;
     app.seed_prices().await;
-    let (status, v) = call(app, Method::POST, "/api/v1/vehicles", token, Some(json!({"plate": "abc-1234", "label": "小貨車", "capacity_kg": 900, "capacity_slots": 20}))).await;
+    let (status, v) = app.call( Method::POST, "/api/v1/vehicles", token, Some(json!({"plate": "abc-1234", "label": "小貨車", "capacity_kg": 900, "capacity_slots": 20}))).await;
     assert_eq!(status, 201, "{v}");
     assert_eq!(v["plate"], "ABC-1234");
     let mut ids = Vec::new();
@@ -296,7 +282,7 @@ async fn small_day(app: &TestApp, token: &str) -> Vec<i64> {
         c["tax_id"] = Value::Null;
         c["delivery_windows"] = json!("");
         let c: Value = app.api_customer(token, c).await.json().await.unwrap();
-        let (status, o) = call(app, Method::POST, "/api/v1/orders", token, Some(json!({
+        let (status, o) = app.call( Method::POST, "/api/v1/orders", token, Some(json!({
             "customer_id": c["id"], "requested_date": TOMORROW, "lines": [{"size": "20", "quantity": 1 + i}]
         }))).await;
         assert_eq!(status, 201, "{o}");
@@ -317,37 +303,37 @@ async fn publishing_a_plan_whose_orders_changed_is_refused_and_changes_nothing()
     assert_eq!(stops_of(&b).len(), 3);
     // Someone confirms an order after the plan was computed: no change.
     app.clock.advance(chrono::Duration::minutes(1));
-    let (status, _) = call(
-        &app,
-        Method::POST,
-        &format!("/api/v1/orders/{}/transitions", ids[0]),
-        &token,
-        Some(json!({"action": "confirm"})),
-    )
-    .await;
+    let (status, _) = app
+        .call(
+            Method::POST,
+            &format!("/api/v1/orders/{}/transitions", ids[0]),
+            &token,
+            Some(json!({"action": "confirm"})),
+        )
+        .await;
     assert_eq!(status, 200);
     // Someone cancels an order after the plan was computed.
-    let (status, o) = call(
-        &app,
-        Method::POST,
-        &format!("/api/v1/orders/{}/transitions", ids[1]),
-        &token,
-        Some(json!({"action": "cancel"})),
-    )
-    .await;
+    let (status, o) = app
+        .call(
+            Method::POST,
+            &format!("/api/v1/orders/{}/transitions", ids[1]),
+            &token,
+            Some(json!({"action": "cancel"})),
+        )
+        .await;
     assert_eq!(status, 200, "{o}");
     let (status, err) = publish(&app, &token, TOMORROW, &b["version"]).await;
     assert_eq!(status, 409);
     let msg = err["error"]["message"].as_str().unwrap();
     assert!(msg.contains(o["order_number"].as_str().unwrap()), "{msg}");
-    let (_, confirmed) = call(
-        &app,
-        Method::GET,
-        &format!("/api/v1/orders/{}", ids[0]),
-        &token,
-        None,
-    )
-    .await;
+    let (_, confirmed) = app
+        .call(
+            Method::GET,
+            &format!("/api/v1/orders/{}", ids[0]),
+            &token,
+            None,
+        )
+        .await;
     assert!(
         !msg.contains(confirmed["order_number"].as_str().unwrap()),
         "a confirmation is no change: {msg}"
@@ -361,14 +347,14 @@ async fn publishing_a_plan_whose_orders_changed_is_refused_and_changes_nothing()
             .iter()
             .all(|r| r["number"].is_null())
     );
-    let (_, first) = call(
-        &app,
-        Method::GET,
-        &format!("/api/v1/orders/{}", ids[0]),
-        &token,
-        None,
-    )
-    .await;
+    let (_, first) = app
+        .call(
+            Method::GET,
+            &format!("/api/v1/orders/{}", ids[0]),
+            &token,
+            None,
+        )
+        .await;
     assert_eq!(first["status"], "confirmed", "nothing was planned");
     // Planned again, the cancelled order is gone and publishing works.
     optimize(&app, &token, TOMORROW).await;
@@ -378,14 +364,14 @@ async fn publishing_a_plan_whose_orders_changed_is_refused_and_changes_nothing()
     let (status, done) = publish(&app, &token, TOMORROW, &b["version"]).await;
     assert_eq!(status, 200, "{done}");
     // After publishing, a cancellation is cleaned up by the re-plan.
-    let (status, _) = call(
-        &app,
-        Method::POST,
-        &format!("/api/v1/orders/{}/transitions", ids[2]),
-        &token,
-        Some(json!({"action": "cancel"})),
-    )
-    .await;
+    let (status, _) = app
+        .call(
+            Method::POST,
+            &format!("/api/v1/orders/{}/transitions", ids[2]),
+            &token,
+            Some(json!({"action": "cancel"})),
+        )
+        .await;
     assert_eq!(status, 200);
     let (status, re) = optimize(&app, &token, TOMORROW).await;
     assert_eq!(status, 202, "{re}");
@@ -402,8 +388,7 @@ async fn moving_and_locking_stops_then_reoptimizing_keeps_them_on_their_truck() 
     app.create_user("mia", Role::Manager).await;
     let token = app.token("mia").await;
     let ids = small_day(&app, &token).await;
-    call(
-        &app,
+    app.call(
         Method::POST,
         "/api/v1/vehicles",
         &token,
@@ -417,43 +402,43 @@ async fn moving_and_locking_stops_then_reoptimizing_keeps_them_on_their_truck() 
     assert_eq!(routes.len(), 1, "one truck is enough: {b}");
     let route = routes[0]["id"].as_i64().unwrap();
     // Move the last order to the front.
-    let (status, moved) = call(
-        &app,
-        Method::POST,
-        &format!("/api/v1/planning/{TOMORROW}/moves"),
-        &token,
-        Some(json!({
-            "order_id": ids[2], "route_id": route, "position": 1, "version": b["version"]
-        })),
-    )
-    .await;
+    let (status, moved) = app
+        .call(
+            Method::POST,
+            &format!("/api/v1/planning/{TOMORROW}/moves"),
+            &token,
+            Some(json!({
+                "order_id": ids[2], "route_id": route, "position": 1, "version": b["version"]
+            })),
+        )
+        .await;
     assert_eq!(status, 200, "{moved}");
     let first = &moved["routes"][0]["stops"][0];
     assert_eq!(first["order_id"], ids[2]);
     assert_eq!(first["locked"], true, "a moved stop is locked to its truck");
     // The old version is now stale.
-    let (status, _) = call(
-        &app,
-        Method::POST,
-        &format!("/api/v1/planning/{TOMORROW}/moves"),
-        &token,
-        Some(json!({
-            "order_id": ids[0], "route_id": route, "position": 1, "version": b["version"]
-        })),
-    )
-    .await;
+    let (status, _) = app
+        .call(
+            Method::POST,
+            &format!("/api/v1/planning/{TOMORROW}/moves"),
+            &token,
+            Some(json!({
+                "order_id": ids[0], "route_id": route, "position": 1, "version": b["version"]
+            })),
+        )
+        .await;
     assert_eq!(status, 409);
     // Off the routes: listed as taken off by hand.
-    let (status, off) = call(
-        &app,
-        Method::POST,
-        &format!("/api/v1/planning/{TOMORROW}/moves"),
-        &token,
-        Some(json!({
-            "order_id": ids[0], "route_id": null, "version": moved["version"]
-        })),
-    )
-    .await;
+    let (status, off) = app
+        .call(
+            Method::POST,
+            &format!("/api/v1/planning/{TOMORROW}/moves"),
+            &token,
+            Some(json!({
+                "order_id": ids[0], "route_id": null, "version": moved["version"]
+            })),
+        )
+        .await;
     assert_eq!(status, 200, "{off}");
     assert!(
         off["unassigned"]
@@ -463,14 +448,14 @@ async fn moving_and_locking_stops_then_reoptimizing_keeps_them_on_their_truck() 
             .any(|u| u["order_id"] == ids[0] && u["reason_code"] == "manual")
     );
     // Unlock and lock through the API.
-    let (status, _) = call(
-        &app,
-        Method::POST,
-        &format!("/api/v1/planning/{TOMORROW}/locks"),
-        &token,
-        Some(json!({"order_id": ids[1], "locked": true})),
-    )
-    .await;
+    let (status, _) = app
+        .call(
+            Method::POST,
+            &format!("/api/v1/planning/{TOMORROW}/locks"),
+            &token,
+            Some(json!({"order_id": ids[1], "locked": true})),
+        )
+        .await;
     assert_eq!(status, 200);
     // Re-optimizing keeps the locked stops on that truck and brings the
     // taken-off order back.
@@ -514,14 +499,14 @@ async fn impossible_orders_and_bad_input_get_reasons_not_crashes() {
         "{e}"
     );
     // A truck with zero capacity is a field error.
-    let (status, e) = call(
-        &app,
-        Method::POST,
-        "/api/v1/vehicles",
-        &token,
-        Some(json!({"plate": "Z-1", "capacity_kg": 0, "capacity_slots": 10})),
-    )
-    .await;
+    let (status, e) = app
+        .call(
+            Method::POST,
+            "/api/v1/vehicles",
+            &token,
+            Some(json!({"plate": "Z-1", "capacity_kg": 0, "capacity_slots": 10})),
+        )
+        .await;
     assert_eq!(status, 422);
     assert_eq!(e["error"]["fields"][0]["field"], "capacity_kg");
     assert!(
@@ -530,22 +515,21 @@ async fn impossible_orders_and_bad_input_get_reasons_not_crashes() {
             .unwrap()
             .contains("載重")
     );
-    call(
-        &app,
+    app.call(
         Method::POST,
         "/api/v1/vehicles",
         &token,
         Some(json!({"plate": "S-1", "capacity_kg": 300, "capacity_slots": 10})),
     )
     .await;
-    let (status, e) = call(
-        &app,
-        Method::POST,
-        "/api/v1/vehicles",
-        &token,
-        Some(json!({"plate": "s-1", "capacity_kg": 300, "capacity_slots": 10})),
-    )
-    .await;
+    let (status, e) = app
+        .call(
+            Method::POST,
+            "/api/v1/vehicles",
+            &token,
+            Some(json!({"plate": "s-1", "capacity_kg": 300, "capacity_slots": 10})),
+        )
+        .await;
     assert_eq!(status, 422, "duplicate plate: {e}");
     // No orders.
     let (status, e) = optimize(&app, &token, TOMORROW).await;
@@ -589,14 +573,14 @@ async fn impossible_orders_and_bad_input_get_reasons_not_crashes() {
         ),
     ] {
         let c: Value = app.api_customer(&token, c).await.json().await.unwrap();
-        let (status, o) = call(
-            &app,
-            Method::POST,
-            "/api/v1/orders",
-            &token,
-            Some(json!({"customer_id": c["id"], "requested_date": TOMORROW, "lines": lines})),
-        )
-        .await;
+        let (status, o) = app
+            .call(
+                Method::POST,
+                "/api/v1/orders",
+                &token,
+                Some(json!({"customer_id": c["id"], "requested_date": TOMORROW, "lines": lines})),
+            )
+            .await;
         assert_eq!(status, 201, "{o}");
         orders.push(o["id"].as_i64().unwrap());
     }
@@ -633,19 +617,21 @@ async fn drivers_see_only_their_own_published_routes() {
     app.create_user("dora", Role::Driver).await;
     let token = app.token("mia").await;
     small_day(&app, &token).await;
-    let (_, vehicles) = call(&app, Method::GET, "/api/v1/vehicles", &token, None).await;
-    let (status, d) = call(&app, Method::POST, "/api/v1/drivers", &token, Some(json!({
+    let (_, vehicles) = app
+        .call(Method::GET, "/api/v1/vehicles", &token, None)
+        .await;
+    let (status, d) = app.call( Method::POST, "/api/v1/drivers", &token, Some(json!({
         "name": "陳志明", "phone": "0912-111-222", "user_id": driver_user, "vehicle_id": vehicles[0]["id"], "shift_start": "08:00", "shift_end": "17:00"
     }))).await;
     assert_eq!(status, 201, "{d}");
-    let (status, e) = call(
-        &app,
-        Method::POST,
-        "/api/v1/drivers",
-        &token,
-        Some(json!({"name": "錯", "shift_start": "18:00", "shift_end": "08:00"})),
-    )
-    .await;
+    let (status, e) = app
+        .call(
+            Method::POST,
+            "/api/v1/drivers",
+            &token,
+            Some(json!({"name": "錯", "shift_start": "18:00", "shift_end": "08:00"})),
+        )
+        .await;
     assert_eq!(status, 422);
     assert_eq!(e["error"]["fields"][0]["field"], "shift_end");
 
@@ -656,27 +642,26 @@ async fn drivers_see_only_their_own_published_routes() {
     let route = b["routes"][0]["id"].as_i64().unwrap();
     assert_eq!(b["routes"][0]["driver_id"], d["id"]);
     let driver_path = format!("/api/v1/planning/{TOMORROW}/routes/{route}/driver");
-    let (status, _) = call(
-        &app,
-        Method::POST,
-        &driver_path,
-        &token,
-        Some(json!({"driver_id": 9999})),
-    )
-    .await;
+    let (status, _) = app
+        .call(
+            Method::POST,
+            &driver_path,
+            &token,
+            Some(json!({"driver_id": 9999})),
+        )
+        .await;
     assert_eq!(status, 422);
-    let (status, b) = call(
-        &app,
-        Method::POST,
-        &driver_path,
-        &token,
-        Some(json!({"driver_id": null})),
-    )
-    .await;
+    let (status, b) = app
+        .call(
+            Method::POST,
+            &driver_path,
+            &token,
+            Some(json!({"driver_id": null})),
+        )
+        .await;
     assert_eq!(status, 200);
     assert!(b["routes"][0]["driver_id"].is_null());
-    call(
-        &app,
+    app.call(
         Method::POST,
         &driver_path,
         &token,
@@ -686,7 +671,7 @@ async fn drivers_see_only_their_own_published_routes() {
     let dan = app.token("dan").await;
     let dora = app.token("dora").await;
     let path = format!("/api/v1/routes?date={TOMORROW}");
-    let (_, mine) = call(&app, Method::GET, &path, &dan, None).await;
+    let (_, mine) = app.call(Method::GET, &path, &dan, None).await;
     assert_eq!(
         mine.as_array().unwrap().len(),
         0,
@@ -694,50 +679,45 @@ async fn drivers_see_only_their_own_published_routes() {
     );
     let b = board(&app, &token, TOMORROW).await;
     publish(&app, &token, TOMORROW, &b["version"]).await;
-    let (status, mine) = call(&app, Method::GET, &path, &dan, None).await;
+    let (status, mine) = app.call(Method::GET, &path, &dan, None).await;
     assert_eq!(status, 200);
     assert_eq!(mine.as_array().unwrap().len(), 1);
     assert_eq!(mine[0]["driver_name"], "陳志明");
     assert_eq!(mine[0]["stops"].as_array().unwrap().len(), 3);
     // The order list filters by driver.
-    let (_, by_driver) = call(
-        &app,
-        Method::GET,
-        &format!("/api/v1/orders?date={TOMORROW}&driver={}", d["id"]),
-        &token,
-        None,
-    )
-    .await;
+    let (_, by_driver) = app
+        .call(
+            Method::GET,
+            &format!("/api/v1/orders?date={TOMORROW}&driver={}", d["id"]),
+            &token,
+            None,
+        )
+        .await;
     assert_eq!(by_driver["total"], 3);
-    let (_, nobody) = call(
-        &app,
-        Method::GET,
-        &format!("/api/v1/orders?date={TOMORROW}&driver=9999"),
-        &token,
-        None,
-    )
-    .await;
+    let (_, nobody) = app
+        .call(
+            Method::GET,
+            &format!("/api/v1/orders?date={TOMORROW}&driver=9999"),
+            &token,
+            None,
+        )
+        .await;
     assert_eq!(nobody["total"], 0);
-    let (_, theirs) = call(&app, Method::GET, &path, &dora, None).await;
+    let (_, theirs) = app.call(Method::GET, &path, &dora, None).await;
     assert_eq!(theirs.as_array().unwrap().len(), 0);
     let id = mine[0]["id"].as_i64().unwrap();
-    let (status, _) = call(
-        &app,
-        Method::GET,
-        &format!("/api/v1/routes/{id}"),
-        &dora,
-        None,
-    )
-    .await;
+    let (status, _) = app
+        .call(Method::GET, &format!("/api/v1/routes/{id}"), &dora, None)
+        .await;
     assert_eq!(status, 404);
-    let (status, _) = call(
-        &app,
-        Method::GET,
-        &format!("/api/v1/planning/{TOMORROW}"),
-        &dan,
-        None,
-    )
-    .await;
+    let (status, _) = app
+        .call(
+            Method::GET,
+            &format!("/api/v1/planning/{TOMORROW}"),
+            &dan,
+            None,
+        )
+        .await;
     assert_eq!(status, 403, "drivers do not plan");
 }
 
@@ -1044,14 +1024,14 @@ async fn managers_keep_trucks_and_drivers_on_the_fleet_page() {
         .await;
     b.click("#drivers .edit-form button[type=submit]").await;
     b.wait_for_text("「上班時間」格式為 HH:MM").await;
-    let (_, drivers) = call(
-        &app,
-        Method::GET,
-        "/api/v1/drivers",
-        &app.token("mia").await,
-        None,
-    )
-    .await;
+    let (_, drivers) = app
+        .call(
+            Method::GET,
+            "/api/v1/drivers",
+            &app.token("mia").await,
+            None,
+        )
+        .await;
     assert_eq!(drivers[0]["shift_start"], "08:00");
     b.close().await;
 }
@@ -1066,14 +1046,14 @@ async fn an_order_moved_to_another_day_leaves_the_first_days_plan() {
     finished(&app, &token, TOMORROW).await;
     assert_eq!(stops_of(&board(&app, &token, TOMORROW).await).len(), 3);
     // The customer asks for the day after instead.
-    let (status, body) = call(
-        &app,
-        Method::POST,
-        "/api/v1/orders/bulk",
-        &token,
-        Some(json!({"ids": [ids[0]], "op": "change_date", "date": "2026-12-02"})),
-    )
-    .await;
+    let (status, body) = app
+        .call(
+            Method::POST,
+            "/api/v1/orders/bulk",
+            &token,
+            Some(json!({"ids": [ids[0]], "op": "change_date", "date": "2026-12-02"})),
+        )
+        .await;
     assert_eq!(status, 200, "{body}");
     let (status, _) = optimize(&app, &token, "2026-12-02").await;
     assert_eq!(status, 202);
@@ -1108,8 +1088,7 @@ async fn a_truck_taken_out_of_use_after_publishing_keeps_its_route_and_gets_noth
     let before = stops_of(&board(&app, &token, TOMORROW).await);
     // The truck breaks down; a spare comes in; a new order arrives.
     let truck = b["routes"][0]["vehicle_id"].as_i64().unwrap();
-    let (status, _) = call(
-        &app,
+    let (status, _) = app.call(
         Method::PUT,
         &format!("/api/v1/vehicles/{truck}"),
         &token,
@@ -1119,15 +1098,14 @@ async fn a_truck_taken_out_of_use_after_publishing_keeps_its_route_and_gets_noth
     )
     .await;
     assert_eq!(status, 200);
-    call(
-        &app,
+    app.call(
         Method::POST,
         "/api/v1/vehicles",
         &token,
         Some(json!({"plate": "SPARE-1", "capacity_kg": 900, "capacity_slots": 20})),
     )
     .await;
-    let (_, o) = call(&app, Method::POST, "/api/v1/orders", &token, Some(json!({"customer_code": "C00001", "requested_date": TOMORROW, "lines": [{"size": "4", "quantity": 1}]}))).await;
+    let (_, o) = app.call( Method::POST, "/api/v1/orders", &token, Some(json!({"customer_code": "C00001", "requested_date": TOMORROW, "lines": [{"size": "4", "quantity": 1}]}))).await;
     let (status, re) = optimize(&app, &token, TOMORROW).await;
     assert_eq!(status, 202, "{re}");
     finished(&app, &token, TOMORROW).await;

@@ -6,11 +6,12 @@ use luckygas::{auth::Role, db, demo, users::queries};
 use sea_orm::{EntityTrait, PaginatorTrait};
 use sea_orm_migration::MigratorTrait;
 
-use crate::test_app::{PASSWORD, fresh_database_url, spawn_on, test_config};
+use crate::test_app::{PASSWORD, fresh_database, spawn_on, test_config};
 
 #[tokio::test]
 async fn running_migrations_twice_changes_nothing() {
-    let url = fresh_database_url().await;
+    let database = fresh_database().await;
+    let url = database.url.clone();
     let conn = db::connect(&url).await.unwrap();
     db::migrate(&conn).await.unwrap();
     let applied = db::Migrator::get_applied_migrations(&conn)
@@ -31,7 +32,8 @@ async fn running_migrations_twice_changes_nothing() {
 
 #[tokio::test]
 async fn the_demo_company_is_seeded_once() {
-    let url = fresh_database_url().await;
+    let database = fresh_database().await;
+    let url = database.url.clone();
     let conn = db::connect(&url).await.unwrap();
     db::migrate(&conn).await.unwrap();
     let now = "2026-11-30T01:00:00Z".parse().unwrap();
@@ -78,7 +80,8 @@ fn luckygas_bin() -> std::process::Command {
 
 #[tokio::test]
 async fn production_refuses_to_start_with_the_default_secret() {
-    let url = fresh_database_url().await;
+    let database = fresh_database().await;
+    let url = database.url.clone();
     let out = luckygas_bin()
         .args(["serve", "--bind", "127.0.0.1:0"])
         .env("LUCKYGAS_ENV", "production")
@@ -97,7 +100,8 @@ async fn production_refuses_to_start_with_the_default_secret() {
 
 #[tokio::test]
 async fn user_add_reads_the_password_from_stdin() {
-    let url = fresh_database_url().await;
+    let database = fresh_database().await;
+    let url = database.url.clone();
     let mut child = luckygas_bin()
         .args([
             "user",

@@ -24,6 +24,50 @@ pub struct TestApp {
     pub clock: TestClock,
     /// Keeps cookies, like a browser.
     pub client: reqwest::Client,
+    /// Removes the test's database when the test ends.
+    pub database: Option<TestDb>,
+}
+
+/// A brand-new database for one test; dropped (PostgreSQL) or deleted
+/// (SQLite) when the value goes out of scope.
+pub struct TestDb {
+    pub url: String,
+    name: String,
+}
+
+fn admin_url() -> String {
+    std::env::var("LUCKYGAS_TEST_DATABASE_URL")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into())
+}
+
+impl Drop for TestDb {
+    fn drop(&mut self) {
+        if self.url.starts_with("sqlite:") {
+            let path = self.url.trim_start_matches("sqlite://");
+            for suffix in ["", "-wal", "-shm"] {
+                let _ = std::fs::remove_file(format!("{path}{suffix}"));
+            }
+            return;
+        }
+        // The test's runtime may be shutting down: drop from a thread of
+        // our own. FORCE closes the server's pooled connections.
+        let name = self.name.clone();
+        let _ = std::thread::spawn(move || {
+            let rt = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .expect("runtime");
+            rt.block_on(async {
+                if let Ok(admin) = Database::connect(admin_url()).await {
+                    let _ = admin
+                        .execute_unprepared(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+                        .await;
+                    admin.close().await.ok();
+                }
+            });
+        })
+        .join();
+    }
 }
 
 pub fn is_ci() -> bool {
@@ -46,12 +90,17 @@ fn unique_name() -> String {
     )
 }
 
-/// A database URL for a brand-new, empty database of the chosen backend.
-pub async fn fresh_database_url() -> String {
-    match backend().as_str() {
+/// A brand-new, empty database of the chosen backend, removed when the
+/// returned value is dropped.
+pub async fn fresh_database() -> TestDb {
+    fresh_database_on(&backend()).await
+}
+
+/// A brand-new database on `backend` (`sqlite` or `postgres`).
+pub async fn fresh_database_on(backend: &str) -> TestDb {
+    match backend {
         "postgres" => {
-            let admin_url = std::env::var("LUCKYGAS_TEST_DATABASE_URL")
-                .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into());
+            let admin_url = admin_url();
             let admin = Database::connect(&admin_url).await.unwrap_or_else(|e| {
                 panic!(
                     "LUCKYGAS_TEST_DB=postgres but PostgreSQL at {admin_url} is not reachable: {e}"
@@ -64,15 +113,19 @@ pub async fn fresh_database_url() -> String {
                 .expect("create test database");
             admin.close().await.ok();
             let (prefix, _) = admin_url.rsplit_once('/').expect("database URL has a path");
-            format!("{prefix}/{name}")
+            TestDb {
+                url: format!("{prefix}/{name}"),
+                name,
+            }
         }
         "sqlite" => {
             let dir = std::env::temp_dir().join("luckygas-tests");
             std::fs::create_dir_all(&dir).unwrap();
-            format!(
-                "sqlite://{}",
-                dir.join(format!("{}.db", unique_name())).display()
-            )
+            let name = unique_name();
+            TestDb {
+                url: format!("sqlite://{}", dir.join(format!("{name}.db")).display()),
+                name,
+            }
         }
         other => panic!("LUCKYGAS_TEST_DB must be sqlite or postgres, not {other}"),
     }
@@ -93,17 +146,28 @@ pub async fn spawn_app() -> TestApp {
 }
 
 pub async fn spawn_with(adjust: impl FnOnce(&mut Config)) -> TestApp {
+    spawn_configured(&backend(), adjust).await
+}
+
+/// An app on `backend` whatever `LUCKYGAS_TEST_DB` says (for tests of
+/// behaviour only one database has).
+pub async fn spawn_on_backend(backend: &str) -> TestApp {
+    spawn_configured(backend, |_| {}).await
+}
+
+async fn spawn_configured(backend: &str, adjust: impl FnOnce(&mut Config)) -> TestApp {
     if std::env::var("TEST_LOG").is_ok() {
         luckygas::observability::logging::init(luckygas::config::LogFormat::Pretty);
     }
-    let url = fresh_database_url().await;
-    let mut config = test_config(url.clone());
+    let database = fresh_database_on(backend).await;
+    let mut config = test_config(database.url.clone());
     adjust(&mut config);
-    let conn = db::connect(&url)
+    let conn = db::connect_migrated(&database.url)
         .await
-        .expect("connect to the test database");
-    db::migrate(&conn).await.expect("migrate the test database");
-    spawn_on(conn, config).await
+        .expect("connect to and migrate the test database");
+    let mut app = spawn_on(conn, config).await;
+    app.database = Some(database);
+    app
 }
 
 pub async fn spawn_on(conn: DatabaseConnection, config: Config) -> TestApp {
@@ -118,6 +182,7 @@ pub async fn spawn_on(conn: DatabaseConnection, config: Config) -> TestApp {
         state,
         clock,
         client: new_client(),
+        database: None,
     }
 }
 
@@ -257,6 +322,19 @@ impl TestApp {
             .send()
             .await
             .unwrap()
+    }
+
+    /// An API call's status and JSON body (`null` when the body is not JSON).
+    pub async fn call(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        token: &str,
+        body: Option<serde_json::Value>,
+    ) -> (u16, serde_json::Value) {
+        let res = self.api(method, path, token, body).await;
+        let status = res.status().as_u16();
+        (status, res.json().await.unwrap_or(serde_json::Value::Null))
     }
 
     pub async fn api(
