@@ -242,6 +242,7 @@ async fn import(
         Kind::Orders => {
             orders::import(
                 &state.db,
+                &state.events,
                 actor,
                 bytes,
                 name,

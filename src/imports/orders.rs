@@ -288,6 +288,7 @@ pub async fn dry_run(
 /// The real import, in one transaction; any error rolls everything back.
 pub async fn import(
     db: &DatabaseConnection,
+    hub: &crate::events::EventHub,
     actor: &AuthUser,
     bytes: &[u8],
     file_name: &str,
@@ -305,16 +306,17 @@ pub async fn import(
         return Ok(report);
     }
     let mut errors = RowErrors::new(&map, SPEC);
+    let mut ids = Vec::with_capacity(planned.len());
     for p in &planned {
         let row = &table.rows[p.index];
-        if let Err(e) =
-            queries::insert(&txn, Some(actor), &p.customer, &p.data, false, None, now).await
-        {
-            write_errors(row, e, &mut errors, key_of)?;
+        match queries::insert(&txn, Some(actor), &p.customer, &p.data, false, None, now).await {
+            Ok(o) => ids.push(o.order.id),
+            Err(e) => write_errors(row, e, &mut errors, key_of)?,
         }
     }
     if errors.errors.is_empty() {
         txn.commit().await?;
+        crate::orders::announce::many(hub, &ids, "import", Some(actor), now);
     } else {
         txn.rollback().await?;
         report.errors.extend(errors.errors);

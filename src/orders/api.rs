@@ -167,6 +167,7 @@ pub async fn create(
         .map_err(AppError::Invalid)?;
     let o = queries::create(
         &state.db,
+        &state.events,
         Some(&actor),
         customer_id,
         &data,
@@ -224,6 +225,7 @@ pub async fn transition(
 ) -> Result<Json<OrderOut>, AppError> {
     let o = queries::transition(
         &state.db,
+        &state.events,
         Some(&actor),
         id,
         input.action,
@@ -264,6 +266,7 @@ pub async fn bulk(
     let op = parse_bulk(&input.op, &input.date)?;
     let changed = queries::bulk(
         &state.db,
+        &state.events,
         &actor,
         &input.ids,
         &op,

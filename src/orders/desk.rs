@@ -252,7 +252,18 @@ pub async fn place_order(
     let id = input.customer_id.ok_or(AppError::NotFound)?;
     input.source = "phone".into();
     let result = match input.parse(state.clock.today_taipei()) {
-        Ok(d) => queries::create(&state.db, Some(&actor), id, &d, true, state.clock.now()).await,
+        Ok(d) => {
+            queries::create(
+                &state.db,
+                &state.events,
+                Some(&actor),
+                id,
+                &d,
+                true,
+                state.clock.now(),
+            )
+            .await
+        }
         Err(e) => Err(AppError::Invalid(e)),
     };
     match result {

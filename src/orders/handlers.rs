@@ -273,6 +273,7 @@ pub async fn create(
         Ok(d) => {
             queries::create(
                 &state.db,
+                &state.events,
                 Some(&actor),
                 customer_id,
                 &d,
@@ -450,6 +451,7 @@ pub async fn transition(
         .ok_or(AppError::NotFound)?;
     queries::transition(
         &state.db,
+        &state.events,
         Some(&actor),
         id,
         action,
@@ -472,6 +474,7 @@ pub async fn bulk(
     let op = parse_bulk(get("op"), get("new_date"))?;
     queries::bulk(
         &state.db,
+        &state.events,
         &actor,
         &ids,
         &op,

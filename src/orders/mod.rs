@@ -1,6 +1,7 @@
 //! Orders: numbers, lines, the status machine and timeline, pages and API,
 //! and the phone-order desk.
 
+pub mod announce;
 pub mod api;
 pub mod customer_figures;
 mod desk;

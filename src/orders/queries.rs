@@ -10,6 +10,7 @@ use sea_orm::{
 };
 
 use super::{
+    announce,
     entity::{event, line, order},
     form::OrderData,
     number,
@@ -21,6 +22,7 @@ use crate::{
     customers::{entity::customer, queries as customers},
     domain::{CylinderSize, TimeWindows},
     error::AppError,
+    events::EventHub,
     i18n::Text,
     prices,
 };
@@ -156,8 +158,10 @@ pub async fn insert(
     Ok(OrderWithLines { order: o, lines })
 }
 
+/// Creates an order in its own transaction and announces it after commit.
 pub async fn create(
     db: &(impl TransactionTrait + ConnectionTrait),
+    hub: &EventHub,
     actor: Option<&AuthUser>,
     customer_id: i32,
     d: &OrderData,
@@ -175,6 +179,7 @@ pub async fn create(
         })?;
     let o = insert(&txn, actor, &c, d, confirm, None, now).await?;
     txn.commit().await?;
+    announce::created(hub, &o.order, actor, now);
     Ok(o)
 }
 
@@ -252,8 +257,10 @@ pub async fn transition_in(
     get(txn, id).await
 }
 
+/// One status change in its own transaction, announced after commit.
 pub async fn transition(
     db: &(impl TransactionTrait + ConnectionTrait),
+    hub: &EventHub,
     actor: Option<&AuthUser>,
     id: i32,
     action: Action,
@@ -263,6 +270,7 @@ pub async fn transition(
     let txn = crate::db::begin_write(db).await?;
     let o = transition_in(&txn, actor, id, action, note, now).await?;
     txn.commit().await?;
+    announce::updated(hub, &o, actor, now);
     Ok(o)
 }
 
@@ -271,9 +279,11 @@ pub enum Bulk {
     ChangeDate(NaiveDate),
 }
 
-/// Applies one action to many orders in one transaction: all or nothing.
+/// Applies one action to many orders in one transaction: all or nothing,
+/// announced after commit.
 pub async fn bulk(
     db: &(impl TransactionTrait + ConnectionTrait),
+    hub: &EventHub,
     actor: &AuthUser,
     ids: &[i32],
     op: &Bulk,
@@ -339,6 +349,7 @@ pub async fn bulk(
         }
     }
     txn.commit().await?;
+    announce::many(hub, ids, "bulk", Some(actor), now);
     Ok(ids.len())
 }
 

@@ -115,6 +115,8 @@ pub async fn publish(
     let published = store::publish(&state.db, &day, user, version, state.clock.now()).await?;
     let now = state.clock.now();
     announce(state, date, "plan.published");
+    let routed: Vec<i32> = day.stops.values().flatten().map(|s| s.order_id).collect();
+    crate::orders::announce::many(&state.events, &routed, "publish", Some(user), now);
     for r in &published.routes {
         if let Some(user_id) = r
             .driver_id

@@ -100,6 +100,13 @@ pub async fn run(
     let date =
         crate::orders::form::parse_date(&q.date, today).map_err(|m| AppError::field("date", m))?;
     Ok(Json(
-        super::run_for(&state.db, Some(&actor), date, state.clock.now()).await?,
+        super::run_for(
+            &state.db,
+            &state.events,
+            Some(&actor),
+            date,
+            state.clock.now(),
+        )
+        .await?,
     ))
 }

@@ -338,6 +338,7 @@ pub struct RunReport {
 /// Creates the orders of every active template due on `date`, once.
 pub async fn run_for(
     db: &(impl TransactionTrait + ConnectionTrait),
+    hub: &crate::events::EventHub,
     actor: Option<&AuthUser>,
     date: NaiveDate,
     now: DateTime<Utc>,
@@ -371,7 +372,7 @@ pub async fn run_for(
             source: Source::Template,
         };
         match orders::insert(&txn, actor, &c, &data, true, Some(t.id), now).await {
-            Ok(_) => {
+            Ok(made) => {
                 entity::Entity::update_many()
                     .col_expr(
                         entity::Column::LastGenerated,
@@ -381,7 +382,10 @@ pub async fn run_for(
                     .exec(&txn)
                     .await?;
                 match txn.commit().await {
-                    Ok(()) => report.created += 1,
+                    Ok(()) => {
+                        report.created += 1;
+                        crate::orders::announce::created(hub, &made.order, actor, now);
+                    }
                     // Another run made it first: the unique index kept it to one.
                     Err(e)
                         if matches!(
@@ -423,7 +427,7 @@ pub fn jobs(
             let mut created = 0;
             let mut failed = Vec::new();
             for date in [today, today + chrono::Duration::days(1)] {
-                let r = run_for(&state.db, None, date, state.clock.now())
+                let r = run_for(&state.db, &state.events, None, date, state.clock.now())
                     .await
                     .map_err(|e| crate::jobs::JobFailure::Retry(format!("{e:?}")))?;
                 if r.created > 0 || !r.failed.is_empty() {

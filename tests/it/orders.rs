@@ -538,3 +538,84 @@ async fn a_customers_own_price_is_used_from_its_date() {
         "{html}"
     );
 }
+
+#[tokio::test]
+async fn orders_announce_themselves_to_the_office_after_commit_and_say_who_acted() {
+    let (app, token, id) = setup().await;
+    app.create_user("dan", Role::Driver).await;
+    let mut office = app.socket(&token).await;
+    let mut driver = app.socket(&app.token("dan").await).await;
+
+    // A refused order (rolled back) announces nothing.
+    let bad = order(&app, &token, json!({"customer_id": id, "lines": []})).await;
+    assert_eq!(bad.status(), 422);
+    let o: Value = order(
+        &app,
+        &token,
+        json!({"customer_id": id, "lines": [{"size": "20", "quantity": 1}]}),
+    )
+    .await
+    .json()
+    .await
+    .unwrap();
+    let created = office
+        .next_event(std::time::Duration::from_secs(5))
+        .await
+        .unwrap();
+    assert_eq!(
+        created["type"], "order.created",
+        "the first event is the good order's"
+    );
+    assert_eq!(created["room"], "orders");
+    assert_eq!(created["data"]["id"], o["id"]);
+    assert_eq!(created["data"]["order_number"], o["order_number"]);
+    assert_eq!(created["data"]["actor"]["name"], "olive 測試");
+
+    let path = format!("/api/v1/orders/{}/transitions", o["id"]);
+    let res = app
+        .api(
+            Method::POST,
+            &path,
+            &token,
+            Some(json!({"action": "confirm"})),
+        )
+        .await;
+    assert_eq!(res.status(), 200);
+    let updated = office.expect("order.updated").await;
+    assert_eq!(updated["data"]["status"], "confirmed");
+    // The timeline says the same person confirmed it.
+    let (_, shown) = app
+        .call(
+            Method::GET,
+            &format!("/api/v1/orders/{}", o["id"]),
+            &token,
+            None,
+        )
+        .await;
+    let last = shown["events"].as_array().unwrap().last().unwrap().clone();
+    assert_eq!(
+        (last["to"].as_str(), last["actor_id"].clone()),
+        (Some("confirmed"), updated["data"]["actor"]["id"].clone())
+    );
+
+    let (status, _) = app
+        .call(
+            Method::POST,
+            "/api/v1/orders/bulk",
+            &token,
+            Some(json!({"ids": [o["id"]], "op": "cancel"})),
+        )
+        .await;
+    assert_eq!(status, 200);
+    let many = office.expect("orders.changed").await;
+    assert_eq!(many["data"]["ids"], json!([o["id"]]));
+    assert_eq!(many["data"]["why"], "bulk");
+
+    // Drivers do not hear the office's orders.
+    assert_eq!(
+        driver
+            .next_event(std::time::Duration::from_millis(300))
+            .await,
+        None
+    );
+}

@@ -367,3 +367,57 @@ pub fn customer_json(name: &str, phone: &str) -> serde_json::Value {
 pub fn enc(s: &str) -> String {
     luckygas::error::url_encode(s).replace('/', "%2F")
 }
+
+/// A signed-in `/ws` connection.
+pub struct Socket(
+    tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>,
+);
+
+impl TestApp {
+    /// Opens the event socket with a bearer token.
+    pub async fn socket(&self, token: &str) -> Socket {
+        use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+        let mut req = self
+            .url("/ws")
+            .replace("http://", "ws://")
+            .into_client_request()
+            .unwrap();
+        req.headers_mut()
+            .insert("authorization", format!("Bearer {token}").parse().unwrap());
+        let (ws, _) = tokio_tungstenite::connect_async(req).await.unwrap();
+        Socket(ws)
+    }
+}
+
+impl Socket {
+    /// The next event (skipping pings), or `None` after `wait` of silence.
+    pub async fn next_event(&mut self, wait: std::time::Duration) -> Option<serde_json::Value> {
+        use futures_util::StreamExt;
+        use tokio_tungstenite::tungstenite::Message;
+        loop {
+            match tokio::time::timeout(wait, self.0.next()).await {
+                Ok(Some(Ok(Message::Text(text)))) => {
+                    let e: serde_json::Value = serde_json::from_str(&text).unwrap();
+                    if e["type"] != "ping" {
+                        return Some(e);
+                    }
+                }
+                Ok(Some(Ok(_))) => {}
+                _ => return None,
+            }
+        }
+    }
+
+    /// The next event of type `kind`, waiting up to 10 s in all.
+    pub async fn expect(&mut self, kind: &str) -> serde_json::Value {
+        let until = std::time::Instant::now() + std::time::Duration::from_secs(10);
+        while let Some(left) = until.checked_duration_since(std::time::Instant::now()) {
+            match self.next_event(left).await {
+                Some(e) if e["type"] == kind => return e,
+                Some(_) => {}
+                None => break,
+            }
+        }
+        panic!("no {kind} event arrived");
+    }
+}
