@@ -125,6 +125,7 @@ fn all_jobs() -> crate::jobs::Registry<AppState> {
             Ok(serde_json::json!({ "deleted": deleted }))
         });
     let r = r.every("jobs_cleanup", chrono::Duration::hours(1));
+    let r = crate::imports::jobs(r);
     crate::recurring::jobs(r)
 }
 

@@ -317,11 +317,7 @@ pub async fn keep_file(
     user_id: i32,
     now: DateTime<Utc>,
 ) -> Result<String, AppError> {
-    // Files nobody imported within a day are dropped on the next upload.
-    import_file::Entity::delete_many()
-        .filter(import_file::Column::CreatedAt.lt(now - Duration::hours(KEEP_FOR_HOURS)))
-        .exec(db)
-        .await?;
+    forget_expired(db, now).await?;
     let token = tokens::random_token();
     import_file::ActiveModel {
         token: Set(token.clone()),
@@ -335,6 +331,30 @@ pub async fn keep_file(
     .insert(db)
     .await?;
     Ok(token)
+}
+
+/// Drops kept uploads nobody imported within a day (hourly, by the
+/// `imports_cleanup` job, and at every upload). Returns how many.
+pub async fn forget_expired(
+    db: &impl ConnectionTrait,
+    now: DateTime<Utc>,
+) -> Result<u64, AppError> {
+    Ok(import_file::Entity::delete_many()
+        .filter(import_file::Column::CreatedAt.lt(now - Duration::hours(KEEP_FOR_HOURS)))
+        .exec(db)
+        .await?
+        .rows_affected)
+}
+
+/// The hourly job that keeps uploads a day at most.
+pub fn jobs(r: crate::jobs::Registry<AppState>) -> crate::jobs::Registry<AppState> {
+    r.handle("imports_cleanup", |state: AppState, _| async move {
+        let n = forget_expired(&state.db, state.clock.now())
+            .await
+            .map_err(|e| crate::jobs::JobFailure::Retry(format!("{e:?}")))?;
+        Ok(serde_json::json!({ "deleted": n }))
+    })
+    .every("imports_cleanup", chrono::Duration::hours(1))
 }
 
 /// The kept upload for `token`, if it belongs to this user and is fresh.

@@ -6,8 +6,9 @@
 //! and puts periodic jobs on the queue once per period across instances.
 //!
 //! Kinds today: `recurring_orders` (every 15 minutes: today's and
-//! tomorrow's recurring orders) and `jobs_cleanup` (hourly: finished jobs
-//! older than a week are deleted).
+//! tomorrow's recurring orders), `imports_cleanup` (hourly: uploads kept
+//! for an import are dropped after a day) and `jobs_cleanup` (hourly:
+//! finished jobs older than a week are deleted).
 
 pub mod entity;
 pub mod queue;

@@ -63,8 +63,17 @@ pub async fn set_lock(
     date: NaiveDate,
     order_id: i32,
     locked: bool,
+    version: i32,
 ) -> Result<(), AppError> {
-    store::set_lock(&state.db, date, order_id, locked, state.clock.now()).await?;
+    store::set_lock(
+        &state.db,
+        date,
+        order_id,
+        locked,
+        version,
+        state.clock.now(),
+    )
+    .await?;
     announce(state, date, "plan.changed");
     Ok(())
 }
@@ -74,9 +83,18 @@ pub async fn set_driver(
     date: NaiveDate,
     route_id: i32,
     driver_id: Option<i32>,
+    version: i32,
 ) -> Result<(), AppError> {
     let day = Day::load(&state.db, date).await?;
-    store::set_driver(&state.db, &day, route_id, driver_id, state.clock.now()).await?;
+    store::set_driver(
+        &state.db,
+        &day,
+        route_id,
+        driver_id,
+        version,
+        state.clock.now(),
+    )
+    .await?;
     announce(state, date, "plan.changed");
     // A published route's new driver hears of it at once.
     let published = day

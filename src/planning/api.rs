@@ -145,12 +145,15 @@ pub async fn move_stop(
 pub struct LockInput {
     pub order_id: i32,
     pub locked: bool,
+    /// The plan version the caller saw; a stale one is refused (409).
+    pub version: i32,
 }
 
 /// Locks a stop to its truck for the next optimization, or unlocks it.
 #[utoipa::path(post, path = "/api/v1/planning/{date}/locks", tag = "planning",
     params(("date" = String, Path)), request_body = LockInput,
-    responses((status = 200, body = Board), (status = 404, body = crate::error::ApiErrorBody)),
+    responses((status = 200, body = Board), (status = 404, body = crate::error::ApiErrorBody),
+        (status = 409, body = crate::error::ApiErrorBody)),
     security(("bearer" = [])))]
 pub async fn lock(
     State(state): State<AppState>,
@@ -159,7 +162,7 @@ pub async fn lock(
     ApiJson(l): ApiJson<LockInput>,
 ) -> Result<Json<Board>, AppError> {
     let date = parse_date(&date)?;
-    actions::set_lock(&state, date, l.order_id, l.locked).await?;
+    actions::set_lock(&state, date, l.order_id, l.locked, l.version).await?;
     Ok(Json(board_of(&state, date, &user).await?))
 }
 
@@ -288,13 +291,15 @@ pub async fn get_route(
 pub struct DriverInput {
     /// The driver for the route; `null` for none.
     pub driver_id: Option<i32>,
+    /// The plan version the caller saw; a stale one is refused (409).
+    pub version: i32,
 }
 
 /// Gives a route another driver.
 #[utoipa::path(post, path = "/api/v1/planning/{date}/routes/{id}/driver", tag = "planning",
     params(("date" = String, Path), ("id" = i32, Path)), request_body = DriverInput,
     responses((status = 200, body = Board), (status = 404, body = crate::error::ApiErrorBody),
-        (status = 422, body = crate::error::ApiErrorBody)),
+        (status = 409, body = crate::error::ApiErrorBody), (status = 422, body = crate::error::ApiErrorBody)),
     security(("bearer" = [])))]
 pub async fn set_driver(
     State(state): State<AppState>,
@@ -303,6 +308,6 @@ pub async fn set_driver(
     ApiJson(d): ApiJson<DriverInput>,
 ) -> Result<Json<Board>, AppError> {
     let date = parse_date(&date)?;
-    actions::set_driver(&state, date, id, d.driver_id).await?;
+    actions::set_driver(&state, date, id, d.driver_id, d.version).await?;
     Ok(Json(board_of(&state, date, &user).await?))
 }

@@ -231,7 +231,8 @@ pub async fn lock(
     let date = parse_date(&date)?;
     let order_id = f.int("order_id").ok_or(AppError::NotFound)?;
     let locked = f.get("locked") == Some("true");
-    let result = actions::set_lock(&state, date, order_id, locked).await;
+    let version = f.int("version").unwrap_or(0);
+    let result = actions::set_lock(&state, date, order_id, locked, version).await;
     act(&state, &ctx, date, "saved", result).await
 }
 
@@ -243,7 +244,8 @@ pub async fn set_driver(
 ) -> Result<Response, AppError> {
     let date = parse_date(&date)?;
     let driver_id = f.int("driver_id").filter(|&d| d > 0);
-    let result = actions::set_driver(&state, date, route_id, driver_id).await;
+    let version = f.int("version").unwrap_or(0);
+    let result = actions::set_driver(&state, date, route_id, driver_id, version).await;
     act(&state, &ctx, date, "saved", result).await
 }
 

@@ -216,6 +216,56 @@ async fn a_failing_import_leaves_the_database_unchanged() {
 }
 
 #[tokio::test]
+async fn an_import_whose_write_fails_part_way_rolls_back_every_row_it_wrote() {
+    let app = spawn_app().await;
+    let token = office(&app).await;
+    // Customers already in the book.
+    let (status, body) =
+        api_import(&app, &token, "customers", false, "c.csv", &good_customers()).await;
+    assert_eq!(status, 200, "{body}");
+    // A file that checks clean: it updates an existing customer, creates
+    // two, and the database refuses the last row's write.
+    crate::test_app::refuse_customer_named(&app, "拒絕戶").await;
+    let file = csv(&[
+        HEAD,
+        "A001,王小明,0912-345-678,台北市大安區和平東路二段999號,08:00-12:00,,0,3",
+        "E001,新客戶,0912-000-001,台北市大安區和平東路3號,,,,1",
+        "E002,拒絕戶,0912-000-002,台北市大安區和平東路4號,,,,1",
+    ]);
+    let (status, dry) = api_import(&app, &token, "customers", true, "e.csv", &file).await;
+    assert_eq!(status, 200, "the dry run finds nothing wrong: {dry}");
+    assert_eq!(
+        (&dry["updated"], &dry["created"]),
+        (&1.into(), &2.into()),
+        "{dry}"
+    );
+    let before = app.snapshot(crate::test_app::BOOK_TABLES).await;
+    let (status, body) = api_import(&app, &token, "customers", false, "e.csv", &file).await;
+    assert!(
+        status.is_server_error() || status.is_client_error(),
+        "{status} {body}"
+    );
+    assert_eq!(
+        app.snapshot(crate::test_app::BOOK_TABLES).await,
+        before,
+        "rows, versions, audit rows and counters are as before"
+    );
+    // The customer book still answers from the same data.
+    let (_, found) = app
+        .call(
+            reqwest::Method::GET,
+            "/api/v1/customers?q=A001",
+            &token,
+            None,
+        )
+        .await;
+    assert_eq!(
+        found["items"][0]["address"], "台北市大安區和平東路二段100號",
+        "{found}"
+    );
+}
+
+#[tokio::test]
 async fn reimporting_the_same_file_updates_by_code_instead_of_duplicating() {
     let app = spawn_app().await;
     let token = office(&app).await;
@@ -226,9 +276,15 @@ async fn reimporting_the_same_file_updates_by_code_instead_of_duplicating() {
         (StatusCode::OK, 1.into()),
         "{body}"
     );
+    let before = app.snapshot(crate::test_app::BOOK_TABLES).await;
     let (_, body) = api_import(&app, &token, "customers", false, "d.csv", &file).await;
     assert_eq!(body["created"], 0, "{body}");
     assert_eq!(body["unchanged"], 1, "{body}");
+    assert_eq!(
+        app.snapshot(crate::test_app::BOOK_TABLES).await,
+        before,
+        "an unchanged row writes nothing: no version, audit row or revision"
+    );
     let changed = csv(&[
         HEAD,
         "d001,王小明,0912-345-678,台北市大安區和平東路9號,,,,3",
@@ -254,6 +310,7 @@ async fn an_export_reimports_without_changing_anything() {
         api_import(&app, &token, "customers", false, "c.csv", &good_customers()).await;
     assert_eq!(status, 200, "{body}");
     assert_eq!(body["created"], 3);
+    let before = app.snapshot(crate::test_app::BOOK_TABLES).await;
     for ext in ["csv", "xlsx"] {
         let res = app
             .get(&format!("/customers/export.{ext}?status=all"))
@@ -282,7 +339,11 @@ async fn an_export_reimports_without_changing_anything() {
             "{ext}: {body}"
         );
     }
-    assert_eq!(customer_count(&app).await, 3);
+    assert_eq!(
+        app.snapshot(crate::test_app::BOOK_TABLES).await,
+        before,
+        "re-importing the exports changed nothing in the database"
+    );
     // The export honours the list's filters.
     let one = app
         .get("/customers/export.csv?q=%E7%8E%8B%E5%B0%8F%E6%98%8E")
@@ -380,6 +441,8 @@ async fn a_file_over_the_row_limit_is_rejected_with_the_limit() {
     assert_eq!(status, 422, "{body}");
     let text = messages(&body);
     assert!(text.contains("20,000") && text.contains("列上限"), "{text}");
+    // (That reading stops at the first row over the limit is checked in
+    // tabular::read's own tests.)
     // The upload page says so before anyone tries.
     let page = app.get("/customers/import").await.text().await.unwrap();
     assert!(page.contains("每個檔案最多 20,000 列資料"), "{page}");
@@ -441,19 +504,48 @@ async fn orders_import_creates_orders_and_exports_them() {
     let (status, body) = api_import(&app, &token, "orders", false, "o.csv", &file).await;
     assert_eq!(status, 200, "{body}");
     assert_eq!(body["created"], 2);
-    assert_eq!(order::Entity::find().count(&app.state.db).await.unwrap(), 2);
-    let sources: Vec<String> = order::Entity::find()
-        .all(&app.state.db)
-        .await
-        .unwrap()
-        .into_iter()
-        .map(|o| o.source)
-        .collect();
+    // Every field of both orders, read back through the API.
+    let (_, list) = app
+        .call(
+            reqwest::Method::GET,
+            "/api/v1/orders?date=2026-12-01",
+            &token,
+            None,
+        )
+        .await;
+    let mut items = list["items"].as_array().unwrap().clone();
+    assert_eq!(items.len(), 2, "{list}");
+    items.sort_by_key(|o| o["customer_code"].as_str().unwrap().to_owned());
+    let (a, b) = (&items[0], &items[1]);
+    assert_eq!(a["customer_code"], "A001");
     assert_eq!(
-        sources,
-        ["import", "import"],
+        (&a["requested_date"], &a["window_start"], &a["window_end"]),
+        (&"2026-12-01".into(), &"08:00".into(), &"10:00".into())
+    );
+    assert_eq!(a["payment_method"], "cash");
+    assert_eq!(
+        a["source"], "import",
         "imported orders say where they came from"
     );
+    assert_eq!(a["notes"], "");
+    assert_eq!(
+        a["lines"],
+        serde_json::json!([{"size": "20", "quantity": 2, "unit_price": 1050, "amount": 2100}])
+    );
+    assert_eq!(a["total_amount"], 2100);
+    assert_eq!(b["customer_code"], "A002");
+    assert_eq!(b["requested_date"], "2026-12-01");
+    assert_eq!(b["payment_method"], "monthly");
+    assert_eq!(b["source"], "import");
+    assert_eq!(b["notes"], "後門");
+    assert_eq!(
+        b["lines"],
+        serde_json::json!([
+            {"size": "50", "quantity": 1, "unit_price": 2650, "amount": 2650},
+            {"size": "4", "quantity": 2, "unit_price": 260, "amount": 520}
+        ])
+    );
+    assert_eq!(b["total_amount"], 3170);
     let out = app
         .get("/orders/export.csv?date=2026-12-01")
         .await
@@ -529,6 +621,49 @@ async fn the_pages_preview_then_import_in_one_step_each() {
         .await
         .unwrap();
     assert_eq!(again.status(), 400);
+}
+
+#[tokio::test]
+async fn a_previewed_file_is_kept_a_day_at_most() {
+    // A session that outlives the file.
+    let app = crate::test_app::spawn_with(|c| c.session_hours = 48).await;
+    office(&app).await;
+    let (_, html) = upload_page(&app, "customers", "c.csv", &good_customers()).await;
+    let marker = r#"name="token" value=""#;
+    let i = html.find(marker).unwrap() + marker.len();
+    let file_token = html[i..i + html[i..].find('"').unwrap()].to_owned();
+    let csrf = csrf_in(&html);
+    let kept = || async {
+        luckygas::imports::entity::import_file::Entity::find()
+            .count(&app.state.db)
+            .await
+            .unwrap()
+    };
+    assert_eq!(kept().await, 1);
+    // A day and a minute later the preview can no longer be imported…
+    app.clock
+        .advance(chrono::Duration::hours(24) + chrono::Duration::minutes(1));
+    let res = app
+        .client
+        .post(app.url("/customers/import/commit"))
+        .form(&[
+            ("csrf_token", csrf.as_str()),
+            ("token", file_token.as_str()),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 400);
+    assert!(res.text().await.unwrap().contains("請重新上傳"));
+    assert_eq!(customer_count(&app).await, 0);
+    // …and the hourly cleanup job drops the file itself.
+    assert_eq!(
+        luckygas::imports::forget_expired(&app.state.db, app.state.clock.now())
+            .await
+            .unwrap(),
+        1
+    );
+    assert_eq!(kept().await, 0);
 }
 
 /// `cargo test --release --test it imports::timing -- --ignored --nocapture`

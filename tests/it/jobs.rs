@@ -3,7 +3,6 @@
 //! instance was killed is taken over by another instance.
 
 use std::{
-    process::{Child, Command, Stdio},
     sync::{
         Arc,
         atomic::{AtomicU32, Ordering},
@@ -22,7 +21,7 @@ use sea_orm::{ConnectionTrait, Database, DatabaseConnection, Statement, Transact
 use serde_json::json;
 use tokio::sync::Notify;
 
-use crate::test_app::{TestApp, customer_json, is_ci, spawn_app, spawn_with};
+use crate::test_app::{Process, TestApp, customer_json, is_ci, spawn_app, spawn_with};
 
 /// Waits (up to 30 s) until the job satisfies `done`, re-reading its row.
 async fn wait_for(db: &DatabaseConnection, id: i32, done: impl Fn(&Job) -> bool) -> Job {
@@ -293,33 +292,6 @@ async fn the_periodic_recurring_order_job_runs_once_per_period_across_two_worker
     assert_eq!(next.result, r#"{"created":0,"failed":[]}"#);
 }
 
-/// A `luckygas worker` process on `url`, killed when dropped.
-struct Worker(Child);
-
-impl Worker {
-    fn start(url: &str) -> Self {
-        let child = Command::new(env!("CARGO_BIN_EXE_luckygas"))
-            .arg("worker")
-            .env("DATABASE_URL", url)
-            .env("LUCKYGAS_JOBS__LEASE_SECONDS", "2")
-            .env("LUCKYGAS_JOBS__POLL_MILLIS", "100")
-            .env("LUCKYGAS_LOG_FORMAT", "json")
-            .env("RUST_LOG", "warn")
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("start luckygas worker");
-        Self(child)
-    }
-}
-
-impl Drop for Worker {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
 /// Two real instances on PostgreSQL (where `FOR UPDATE SKIP LOCKED` claims):
 /// the first is killed with SIGKILL in the middle of the recurring-order
 /// job, and the second takes the job over once the lease runs out. The
@@ -372,7 +344,11 @@ async fn a_job_whose_instance_was_killed_mid_way_is_finished_by_another_instance
     .await
     .unwrap();
 
-    let a = Worker::start(&url);
+    let env = [
+        ("LUCKYGAS_JOBS__LEASE_SECONDS", "2"),
+        ("LUCKYGAS_JOBS__POLL_MILLIS", "100"),
+    ];
+    let a = Process::worker(&url, &env);
     // A has claimed the job and is waiting on our lock.
     let job = loop {
         let jobs = queue::of_kind(&app.state.db, "recurring_orders")
@@ -403,7 +379,7 @@ async fn a_job_whose_instance_was_killed_mid_way_is_finished_by_another_instance
     drop(a); // SIGKILL: its transaction dies with it
     lock.rollback().await.unwrap();
 
-    let _b = Worker::start(&url);
+    let _b = Process::worker(&url, &env);
     let done = wait_for(&app.state.db, job.id, |j| j.status == queue::SUCCEEDED).await;
     assert_eq!(done.attempts, 2, "taken over: a second attempt");
     assert_ne!(done.locked_by.as_deref(), Some(a_instance.as_str()));

@@ -155,10 +155,17 @@ async fn pages_and_assets_are_compressed() {
     );
 }
 
-/// Two instances with the same Redis: an event published on one reaches
-/// the other's sockets, and never comes back twice to its own.
+/// Two real server processes with the same database and Redis: an order
+/// created through instance A reaches a socket connected to instance B,
+/// and A's own socket hears it once (not again through Redis).
 #[tokio::test]
-async fn events_reach_other_instances_through_redis() {
+async fn an_order_made_on_one_instance_reaches_sockets_on_another_through_redis() {
+    use crate::test_app::{PASSWORD, Process, customer_json, fresh_database};
+    use luckygas::{
+        auth::Role,
+        domain::CylinderSize,
+        users::{form::NewUser, queries},
+    };
     let redis = std::env::var("LUCKYGAS_TEST_REDIS_URL")
         .unwrap_or_else(|_| "redis://127.0.0.1:6379".into());
     if luckygas::events::redis::ping(&redis).await.is_err() {
@@ -169,42 +176,93 @@ async fn events_reach_other_instances_through_redis() {
         eprintln!("skipping: Redis at {redis} does not answer");
         return;
     }
-    let a = crate::test_app::spawn_with(|c| c.redis_url = Some(redis.clone())).await;
-    let b = crate::test_app::spawn_with(|c| c.redis_url = Some(redis.clone())).await;
-    let mut on_a = a.state.events.subscribe();
-    let mut on_b = b.state.events.subscribe();
-    let marker = format!("{}", std::process::id());
-    let mut sent = 0;
-    let got = loop {
-        a.state.events.publish(
-            "routes",
-            "plan.changed",
-            serde_json::json!({ "date": "2026-12-01", "marker": marker }),
-            a.state.clock.now(),
-        );
-        sent += 1;
-        let heard = tokio::time::timeout(std::time::Duration::from_millis(200), async {
-            loop {
-                let e = on_b.recv().await.unwrap();
-                if e.data["marker"] == marker.as_str() {
-                    return e;
-                }
-            }
-        })
-        .await;
-        if let Ok(e) = heard {
-            break e;
-        }
-        assert!(sent < 50, "the event never reached the other instance");
+    let database = fresh_database().await;
+    {
+        let conn = luckygas::db::connect_migrated(&database.url).await.unwrap();
+        let new = NewUser {
+            username: "olive".into(),
+            display_name: "Olive".into(),
+            role: Role::OfficeStaff,
+            password: PASSWORD.into(),
+        };
+        let now = luckygas::clock::Clock::now(&luckygas::clock::SystemClock);
+        queries::create(&conn, None, new, now).await.unwrap();
+        let from = now.date_naive() - chrono::Duration::days(365);
+        luckygas::prices::set_list_price(&conn, CylinderSize::Kg20, 1050, from, now)
+            .await
+            .unwrap();
+        conn.close().await.unwrap();
+    }
+    let env = [
+        ("REDIS_URL", redis.as_str()),
+        ("LUCKYGAS_JOBS__ENABLED", "false"),
+    ];
+    let a = Process::serve(&database.url, &env).await;
+    let b = Process::serve(&database.url, &env).await;
+    let http = reqwest::Client::new();
+    let token: String = http
+        .post(format!("{}/api/v1/auth/token", a.base))
+        .json(&serde_json::json!({"username": "olive", "password": PASSWORD}))
+        .send()
+        .await
+        .unwrap()
+        .json::<Value>()
+        .await
+        .unwrap()["token"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let mut on_a = crate::test_app::socket_at(&a.base, &token).await;
+    let mut on_b = crate::test_app::socket_at(&b.base, &token).await;
+    let customer: Value = http
+        .post(format!("{}/api/v1/customers", a.base))
+        .bearer_auth(&token)
+        .json(&customer_json("跨機測試", "0912-888-001"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert!(customer["id"].is_number(), "{customer}");
+    let order = || async {
+        let o: Value = http
+            .post(format!("{}/api/v1/orders", a.base))
+            .bearer_auth(&token)
+            .json(&serde_json::json!({"customer_id": customer["id"], "lines": [{"size": "20", "quantity": 1}]}))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert!(o["id"].is_number(), "the order was not made: {o}");
+        o["id"].clone()
     };
-    assert_eq!(got.kind, "plan.changed");
-    assert_eq!(got.room, "routes");
-    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
-    let mut own = 0;
-    while let Ok(e) = on_a.try_recv() {
-        if e.data["marker"] == marker.as_str() {
-            own += 1;
+    // B's subscription to Redis may still be starting: order until B hears
+    // one, then every order must arrive.
+    let mut made = Vec::new();
+    loop {
+        made.push(order().await);
+        let heard = on_b.next_event(std::time::Duration::from_millis(500)).await;
+        if heard
+            .is_some_and(|e| e["type"] == "order.created" && Some(&e["data"]["id"]) == made.last())
+        {
+            break;
+        }
+        assert!(made.len() < 20, "instance B never heard instance A");
+    }
+    let id = order().await;
+    made.push(id.clone());
+    let e = on_b.expect("order.created").await;
+    assert_eq!(e["data"]["id"], id);
+    assert_eq!(e["room"], "orders");
+    // A heard each of its own orders exactly once, in order.
+    let mut own = Vec::new();
+    while let Some(e) = on_a.next_event(std::time::Duration::from_millis(500)).await {
+        if e["type"] == "order.created" {
+            own.push(e["data"]["id"].clone());
         }
     }
-    assert_eq!(own, sent, "each event reaches its own instance once");
+    assert_eq!(own, made);
 }

@@ -189,20 +189,30 @@ async fn the_demo_day_is_optimized_published_and_replanned_mid_day() {
         .unwrap();
     assert_eq!(planned["total"].as_u64().unwrap(), stops.len() as u64);
 
-    // Mid-day: the first stop of the first route is delivered, and a
-    // customer calls for a new order.
+    // Mid-day: the first stop of the first route is delivered, the first
+    // stop of the second route is under way, and a customer calls for a new
+    // order.
     let before = stops_of(&published);
     let (route1, _, delivered) = before[0];
-    for action in ["depart", "deliver"] {
-        let (status, body) = app
-            .call(
-                Method::POST,
-                &format!("/api/v1/orders/{delivered}/transitions"),
-                &token,
-                Some(json!({"action": action})),
-            )
-            .await;
-        assert_eq!(status, 200, "{body}");
+    let &(route2, _, under_way) = before
+        .iter()
+        .find(|s| s.0 != route1 && s.1 == 1)
+        .expect("a second route");
+    for (order, actions) in [
+        (delivered, &["depart", "deliver"][..]),
+        (under_way, &["depart"][..]),
+    ] {
+        for action in actions {
+            let (status, body) = app
+                .call(
+                    Method::POST,
+                    &format!("/api/v1/orders/{order}/transitions"),
+                    &token,
+                    Some(json!({"action": action})),
+                )
+                .await;
+            assert_eq!(status, 200, "{body}");
+        }
     }
     let (status, new_order) = app.call( Method::POST, "/api/v1/orders", &token, Some(json!({
         "customer_code": "C00002", "requested_date": TOMORROW, "lines": [{"size": "20", "quantity": 1}]
@@ -225,11 +235,28 @@ async fn the_demo_day_is_optimized_published_and_replanned_mid_day() {
     let after = board(&app, &token, TOMORROW).await;
     assert_eq!(after["status"], "changed");
     let now = stops_of(&after);
-    // The delivered stop is still first on its route; every planned stop is
-    // on the same route in the same order; the new order is added.
+    // The delivered and the under-way stops are still first on their
+    // routes; the same routes hold the same stops in the same order, and
+    // the new order is the only stop added.
     assert!(now.contains(&(route1, 1, delivered)));
-    for route in after["routes"].as_array().unwrap() {
-        let id = route["id"].as_i64().unwrap();
+    assert!(now.contains(&(route2, 1, under_way)));
+    let route_ids = |stops: &[(i64, i64, i64)]| {
+        stops
+            .iter()
+            .map(|s| s.0)
+            .collect::<std::collections::BTreeSet<_>>()
+    };
+    assert!(
+        route_ids(&before).is_subset(&route_ids(&now)),
+        "no route was dropped"
+    );
+    let mut orders_before: Vec<i64> = before.iter().map(|s| s.2).collect();
+    orders_before.push(new_id);
+    orders_before.sort_unstable();
+    let mut orders_now: Vec<i64> = now.iter().map(|s| s.2).collect();
+    orders_now.sort_unstable();
+    assert_eq!(orders_now, orders_before, "stops = before + the new order");
+    for &id in &route_ids(&before) {
         let kept: Vec<i64> = now
             .iter()
             .filter(|s| s.0 == id && s.2 != new_id)
@@ -382,61 +409,149 @@ async fn publishing_a_plan_whose_orders_changed_is_refused_and_changes_nothing()
     assert_eq!(status, 200, "{again}");
 }
 
+/// Two clusters of two orders, north and south of the depot, and two
+/// trucks that each carry two orders: the optimizer drives one truck north
+/// and one south. Returns (north orders, south orders).
+async fn two_clusters(app: &TestApp, token: &str) -> (Vec<i64>, Vec<i64>) {
+    depot(app).await;
+    app.seed_prices().await;
+    for plate in ["TRK-1", "TRK-2"] {
+        let (status, v) = app
+            .call(
+                Method::POST,
+                "/api/v1/vehicles",
+                token,
+                Some(json!({"plate": plate, "capacity_kg": 400, "capacity_slots": 20})),
+            )
+            .await;
+        assert_eq!(status, 201, "{v}");
+    }
+    let mut ids = Vec::new();
+    for (i, lat) in [25.08, 25.081, 24.90, 24.901].iter().enumerate() {
+        let mut c = customer_json(&format!("客戶{i}"), &format!("0912-345-68{i}"));
+        c["lat"] = json!(lat);
+        c["lon"] = json!(121.30);
+        c["tax_id"] = Value::Null;
+        c["delivery_windows"] = json!("");
+        let c: Value = app.api_customer(token, c).await.json().await.unwrap();
+        // 5 × 20 kg is 175 kg: two orders fill a truck.
+        let (status, o) = app
+            .call(
+                Method::POST,
+                "/api/v1/orders",
+                token,
+                Some(json!({"customer_id": c["id"], "requested_date": TOMORROW,
+                    "lines": [{"size": "20", "quantity": 5}]})),
+            )
+            .await;
+        assert_eq!(status, 201, "{o}");
+        ids.push(o["id"].as_i64().unwrap());
+    }
+    (ids[..2].to_vec(), ids[2..].to_vec())
+}
+
+/// The route (as JSON) that holds `order`.
+fn route_of(b: &Value, order: i64) -> &Value {
+    b["routes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| {
+            r["stops"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|s| s["order_id"] == order)
+        })
+        .unwrap_or_else(|| panic!("order {order} is on no route: {b}"))
+}
+
+fn stop_of(b: &Value, order: i64) -> Value {
+    route_of(b, order)["stops"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["order_id"] == order)
+        .unwrap()
+        .clone()
+}
+
 #[tokio::test]
-async fn moving_and_locking_stops_then_reoptimizing_keeps_them_on_their_truck() {
+async fn a_stop_locked_to_the_truck_the_optimizer_would_not_choose_stays_there_after_reoptimizing()
+{
     let app = app().await;
     app.create_user("mia", Role::Manager).await;
     let token = app.token("mia").await;
-    let ids = small_day(&app, &token).await;
-    app.call(
-        Method::POST,
-        "/api/v1/vehicles",
-        &token,
-        Some(json!({"plate": "XYZ-9", "capacity_kg": 900, "capacity_slots": 20})),
-    )
-    .await;
+    let (north, south) = two_clusters(&app, &token).await;
     optimize(&app, &token, TOMORROW).await;
     finished(&app, &token, TOMORROW).await;
     let b = board(&app, &token, TOMORROW).await;
-    let routes = b["routes"].as_array().unwrap();
-    assert_eq!(routes.len(), 1, "one truck is enough: {b}");
-    let route = routes[0]["id"].as_i64().unwrap();
-    // Move the last order to the front.
+    let north_truck = route_of(&b, north[0])["vehicle_id"].clone();
+    let south_route = route_of(&b, south[0]).clone();
+    let south_truck = south_route["vehicle_id"].clone();
+    assert_ne!(north_truck, south_truck, "one truck a cluster: {b}");
+    assert_eq!(route_of(&b, north[1])["vehicle_id"], north_truck);
+    assert_eq!(route_of(&b, south[1])["vehicle_id"], south_truck);
+
+    // The manager puts a north customer on the south truck.
     let (status, moved) = app
         .call(
             Method::POST,
             &format!("/api/v1/planning/{TOMORROW}/moves"),
             &token,
             Some(json!({
-                "order_id": ids[2], "route_id": route, "position": 1, "version": b["version"]
+                "order_id": north[0], "route_id": south_route["id"], "position": 1,
+                "version": b["version"]
             })),
         )
         .await;
     assert_eq!(status, 200, "{moved}");
-    let first = &moved["routes"][0]["stops"][0];
-    assert_eq!(first["order_id"], ids[2]);
-    assert_eq!(first["locked"], true, "a moved stop is locked to its truck");
-    // The old version is now stale.
-    let (status, _) = app
-        .call(
-            Method::POST,
-            &format!("/api/v1/planning/{TOMORROW}/moves"),
-            &token,
-            Some(json!({
-                "order_id": ids[0], "route_id": route, "position": 1, "version": b["version"]
-            })),
-        )
-        .await;
-    assert_eq!(status, 409);
-    // Off the routes: listed as taken off by hand.
+    assert_eq!(route_of(&moved, north[0])["vehicle_id"], south_truck);
+    assert_eq!(
+        stop_of(&moved, north[0])["locked"],
+        true,
+        "a moved stop is locked"
+    );
+
+    // Edits from the old version are refused and change nothing.
+    let stale = b["version"].clone();
+    let route_id = route_of(&moved, north[1])["id"].clone();
+    for (path, body) in [
+        (
+            "moves",
+            json!({"order_id": south[1], "route_id": route_id, "position": 1, "version": stale}),
+        ),
+        (
+            "locks",
+            json!({"order_id": south[1], "locked": true, "version": stale}),
+        ),
+        (
+            &*format!("routes/{route_id}/driver"),
+            json!({"driver_id": null, "version": stale}),
+        ),
+    ] {
+        let (status, e) = app
+            .call(
+                Method::POST,
+                &format!("/api/v1/planning/{TOMORROW}/{path}"),
+                &token,
+                Some(body),
+            )
+            .await;
+        assert_eq!(status, 409, "{path}: {e}");
+        let now = board(&app, &token, TOMORROW).await;
+        assert_eq!(now["version"], moved["version"], "{path}");
+        assert_eq!(stops_of(&now), stops_of(&moved), "{path}");
+        assert_eq!(stop_of(&now, south[1])["locked"], false, "{path}");
+    }
+
+    // Off the routes by hand: listed as such.
     let (status, off) = app
         .call(
             Method::POST,
             &format!("/api/v1/planning/{TOMORROW}/moves"),
             &token,
-            Some(json!({
-                "order_id": ids[0], "route_id": null, "version": moved["version"]
-            })),
+            Some(json!({"order_id": south[1], "route_id": null, "version": moved["version"]})),
         )
         .await;
     assert_eq!(status, 200, "{off}");
@@ -445,40 +560,36 @@ async fn moving_and_locking_stops_then_reoptimizing_keeps_them_on_their_truck() 
             .as_array()
             .unwrap()
             .iter()
-            .any(|u| u["order_id"] == ids[0] && u["reason_code"] == "manual")
+            .any(|u| u["order_id"] == south[1] && u["reason_code"] == "manual")
     );
-    // Unlock and lock through the API.
-    let (status, _) = app
+    // Lock a south stop where it is, through the lock API.
+    let (status, locked) = app
         .call(
             Method::POST,
             &format!("/api/v1/planning/{TOMORROW}/locks"),
             &token,
-            Some(json!({"order_id": ids[1], "locked": true})),
+            Some(json!({"order_id": south[0], "locked": true, "version": off["version"]})),
         )
         .await;
-    assert_eq!(status, 200);
-    // Re-optimizing keeps the locked stops on that truck and brings the
-    // taken-off order back.
+    assert_eq!(status, 200, "{locked}");
+    assert_eq!(stop_of(&locked, south[0])["locked"], true);
+
+    // Re-optimizing keeps both locked stops on the south truck (the north
+    // one against the optimizer's own choice) and brings the taken-off
+    // order back.
     optimize(&app, &token, TOMORROW).await;
     finished(&app, &token, TOMORROW).await;
     let again = board(&app, &token, TOMORROW).await;
-    let truck = routes[0]["vehicle_id"].clone();
-    for id in [ids[1], ids[2]] {
-        let r = again["routes"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|r| {
-                r["stops"]
-                    .as_array()
-                    .unwrap()
-                    .iter()
-                    .any(|s| s["order_id"] == id)
-            })
-            .unwrap();
-        assert_eq!(r["vehicle_id"], truck);
-    }
-    assert_eq!(stops_of(&again).len(), 3);
+    assert_eq!(
+        route_of(&again, north[0])["vehicle_id"],
+        south_truck,
+        "{again}"
+    );
+    assert_eq!(route_of(&again, south[0])["vehicle_id"], south_truck);
+    assert_eq!(stop_of(&again, north[0])["locked"], true);
+    assert_eq!(stop_of(&again, south[0])["locked"], true);
+    assert_eq!(stop_of(&again, north[1])["locked"], false);
+    assert_eq!(stops_of(&again).len(), 4);
 }
 
 #[tokio::test]
@@ -647,7 +758,7 @@ async fn drivers_see_only_their_own_published_routes() {
             Method::POST,
             &driver_path,
             &token,
-            Some(json!({"driver_id": 9999})),
+            Some(json!({"driver_id": 9999, "version": b["version"]})),
         )
         .await;
     assert_eq!(status, 422);
@@ -656,20 +767,24 @@ async fn drivers_see_only_their_own_published_routes() {
             Method::POST,
             &driver_path,
             &token,
-            Some(json!({"driver_id": null})),
+            Some(json!({"driver_id": null, "version": b["version"]})),
         )
         .await;
     assert_eq!(status, 200);
     assert!(b["routes"][0]["driver_id"].is_null());
-    app.call(
-        Method::POST,
-        &driver_path,
-        &token,
-        Some(json!({"driver_id": d["id"]})),
-    )
-    .await;
+    let (status, _) = app
+        .call(
+            Method::POST,
+            &driver_path,
+            &token,
+            Some(json!({"driver_id": d["id"], "version": b["version"]})),
+        )
+        .await;
+    assert_eq!(status, 200);
     let dan = app.token("dan").await;
     let dora = app.token("dora").await;
+    let mut dan_socket = app.socket(&dan).await;
+    let mut dora_socket = app.socket(&dora).await;
     let path = format!("/api/v1/routes?date={TOMORROW}");
     let (_, mine) = app.call(Method::GET, &path, &dan, None).await;
     assert_eq!(
@@ -678,7 +793,18 @@ async fn drivers_see_only_their_own_published_routes() {
         "a draft is not shown to drivers"
     );
     let b = board(&app, &token, TOMORROW).await;
-    publish(&app, &token, TOMORROW, &b["version"]).await;
+    let (status, _) = publish(&app, &token, TOMORROW, &b["version"]).await;
+    assert_eq!(status, 200);
+    // The route's driver hears of it on their own socket; the other does not.
+    let heard = dan_socket.expect("route.published").await;
+    assert_eq!(heard["room"], format!("driver:{driver_user}"));
+    assert_eq!(heard["data"]["route_id"], route);
+    assert_eq!(heard["data"]["route_number"], "R20261201-01");
+    assert_eq!(
+        dora_socket.next_event(Duration::from_millis(300)).await,
+        None,
+        "another driver hears nothing"
+    );
     let (status, mine) = app.call(Method::GET, &path, &dan, None).await;
     assert_eq!(status, 200);
     assert_eq!(mine.as_array().unwrap().len(), 1);

@@ -2,8 +2,7 @@
 
 use std::{io::Write, process::Stdio};
 
-use luckygas::{auth::Role, db, demo, users::queries};
-use sea_orm::{EntityTrait, PaginatorTrait};
+use luckygas::{auth::Role, db, demo};
 use sea_orm_migration::MigratorTrait;
 
 use crate::test_app::{PASSWORD, fresh_database, spawn_on, test_config};
@@ -45,17 +44,77 @@ async fn the_demo_company_is_seeded_once() {
     for role in Role::ALL {
         assert!(roles.contains(&role), "a demo account for {role:?}");
     }
+    let app = spawn_on(conn.clone(), test_config(url.clone())).await;
+    let all: Vec<&str> = vec![
+        "users",
+        "customers",
+        "customer_phones",
+        "prices",
+        "orders",
+        "order_lines",
+        "order_events",
+        "order_templates",
+        "vehicles",
+        "drivers",
+        "depots",
+        "audit_log",
+        "counters",
+        "plans",
+        "routes",
+        "route_stops",
+    ];
+    let seeded = app.snapshot(&all).await;
     assert!(
         demo::seed(&conn, now).await.unwrap().is_none(),
         "second run changes nothing"
     );
-    assert_eq!(queries::count(&conn).await.unwrap(), accounts.len() as u64);
     assert_eq!(
-        luckygas::fleet::depot::Entity::find()
-            .count(&conn)
-            .await
-            .unwrap(),
-        1
+        app.snapshot(&all).await,
+        seeded,
+        "not a row changed by the second run"
+    );
+    // What the demo promises: six accounts, a Taoyuan book with its orders,
+    // prices for every size, the depot and ten trucks with their drivers.
+    let count = |t: &str| {
+        let line = seeded
+            .lines()
+            .find(|l| l.starts_with(&format!("== {t} (")))
+            .unwrap();
+        line.rsplit('(')
+            .next()
+            .unwrap()
+            .trim_end_matches(')')
+            .parse::<usize>()
+            .unwrap()
+    };
+    assert_eq!(count("users"), accounts.len());
+    assert!(count("customers") >= 200, "{}", count("customers"));
+    assert!(count("orders") >= 1000, "{}", count("orders"));
+    assert!(count("order_lines") >= count("orders"));
+    assert_eq!(count("prices"), 5);
+    assert_eq!(count("depots"), 1);
+    assert_eq!((count("vehicles"), count("drivers")), (10, 10));
+    let customer = accounts.iter().find(|a| a.role == Role::Customer).unwrap();
+    let token: serde_json::Value = reqwest::Client::new()
+        .post(app.url("/api/v1/auth/token"))
+        .json(&serde_json::json!({"username": customer.username, "password": customer.password}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let (_, me) = app
+        .call(
+            reqwest::Method::GET,
+            "/api/v1/my/customer",
+            token["token"].as_str().unwrap(),
+            None,
+        )
+        .await;
+    assert_eq!(
+        me["code"], "C00001",
+        "the demo customer account is linked: {me}"
     );
 
     // The printed password signs in.
@@ -63,7 +122,6 @@ async fn the_demo_company_is_seeded_once() {
         .iter()
         .find(|a| a.role == Role::SuperAdmin)
         .unwrap();
-    let app = spawn_on(conn, test_config(url)).await;
     assert_eq!(
         app.login_with(&app.client, admin.username, &admin.password)
             .await
@@ -78,17 +136,43 @@ fn luckygas_bin() -> std::process::Command {
     std::process::Command::new(env!("CARGO_BIN_EXE_luckygas"))
 }
 
+/// Runs a command to its end, or kills it and fails after `secs`: a refusal
+/// that does not happen must fail the test, not hang it.
+async fn output_within(cmd: &mut std::process::Command, secs: u64) -> std::process::Output {
+    let mut child = cmd
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let until = std::time::Instant::now() + std::time::Duration::from_secs(secs);
+    while child.try_wait().unwrap().is_none() {
+        if std::time::Instant::now() > until {
+            let _ = child.kill();
+            let out = child.wait_with_output().unwrap();
+            panic!(
+                "still running after {secs} s: {}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    child.wait_with_output().unwrap()
+}
+
 #[tokio::test]
 async fn production_refuses_to_start_with_the_default_secret() {
     let database = fresh_database().await;
     let url = database.url.clone();
-    let out = luckygas_bin()
-        .args(["serve", "--bind", "127.0.0.1:0"])
-        .env("LUCKYGAS_ENV", "production")
-        .env_remove("LUCKYGAS_SECRET")
-        .env("DATABASE_URL", &url)
-        .output()
-        .unwrap();
+    let out = output_within(
+        luckygas_bin()
+            .args(["serve", "--bind", "127.0.0.1:0"])
+            .env("LUCKYGAS_ENV", "production")
+            .env_remove("LUCKYGAS_SECRET")
+            .env("DATABASE_URL", &url),
+        20,
+    )
+    .await;
     assert!(!out.status.success());
     let stderr = String::from_utf8_lossy(&out.stderr);
     let line = stderr

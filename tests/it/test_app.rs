@@ -376,9 +376,15 @@ pub struct Socket(
 impl TestApp {
     /// Opens the event socket with a bearer token.
     pub async fn socket(&self, token: &str) -> Socket {
+        socket_at(&self.base, token).await
+    }
+}
+
+/// Opens the event socket of the server at `base` with a bearer token.
+pub async fn socket_at(base: &str, token: &str) -> Socket {
+    {
         use tokio_tungstenite::tungstenite::client::IntoClientRequest;
-        let mut req = self
-            .url("/ws")
+        let mut req = format!("{base}/ws")
             .replace("http://", "ws://")
             .into_client_request()
             .unwrap();
@@ -419,5 +425,145 @@ impl Socket {
             }
         }
         panic!("no {kind} event arrived");
+    }
+}
+
+/// A real `luckygas` process (the built binary), killed when dropped.
+pub struct Process {
+    child: std::process::Child,
+    /// `http://127.0.0.1:port` for `serve`; empty for `worker`.
+    pub base: String,
+}
+
+/// The secret every test process signs tokens with (so tokens work on each).
+pub const PROCESS_SECRET: &str = "process-secret-0123456789abcdef0123456789";
+
+impl Process {
+    /// `luckygas <args>` with the test's environment plus `env`.
+    fn spawn(args: &[&str], database_url: &str, env: &[(&str, &str)]) -> std::process::Child {
+        let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_luckygas"));
+        cmd.args(args)
+            .env("DATABASE_URL", database_url)
+            .env("LUCKYGAS_SECRET", PROCESS_SECRET)
+            .env("LUCKYGAS_LOG_FORMAT", "json")
+            .env(
+                "RUST_LOG",
+                if std::env::var("TEST_LOG").is_ok() {
+                    "info"
+                } else {
+                    "warn"
+                },
+            )
+            .stdout(std::process::Stdio::null());
+        if std::env::var("TEST_LOG").is_err() {
+            cmd.stderr(std::process::Stdio::null());
+        }
+        for (k, v) in env {
+            cmd.env(k, v);
+        }
+        cmd.spawn().expect("start the luckygas binary")
+    }
+
+    /// `luckygas worker`.
+    pub fn worker(database_url: &str, env: &[(&str, &str)]) -> Self {
+        Self {
+            child: Self::spawn(&["worker"], database_url, env),
+            base: String::new(),
+        }
+    }
+
+    /// `luckygas serve` on a free port, once `/healthz` answers.
+    pub async fn serve(database_url: &str, env: &[(&str, &str)]) -> Self {
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let bind = format!("127.0.0.1:{port}");
+        let child = Self::spawn(&["serve", "--bind", &bind], database_url, env);
+        let p = Self {
+            child,
+            base: format!("http://{bind}"),
+        };
+        for _ in 0..200 {
+            if reqwest::get(format!("{}/healthz", p.base)).await.is_ok() {
+                return p;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+        panic!("luckygas serve on {bind} never answered");
+    }
+}
+
+impl Drop for Process {
+    fn drop(&mut self) {
+        // SIGKILL: what a crash looks like to the others.
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl TestApp {
+    /// Every row of these tables, in key order, as text: compare two
+    /// snapshots to prove that nothing changed.
+    pub async fn snapshot(&self, tables: &[&str]) -> String {
+        use sea_orm::{FromQueryResult, JsonValue, Statement};
+        use std::fmt::Write;
+        let backend = self.state.db.get_database_backend();
+        let mut out = String::new();
+        for t in tables {
+            let rows = JsonValue::find_by_statement(Statement::from_string(
+                backend,
+                format!("SELECT * FROM {t} ORDER BY 1"),
+            ))
+            .all(&self.state.db)
+            .await
+            .unwrap();
+            let _ = writeln!(out, "== {t} ({})", rows.len());
+            for r in rows {
+                out.push_str(&r.to_string());
+                out.push('\n');
+            }
+        }
+        out
+    }
+}
+
+/// The tables an import or an order write touches.
+pub const BOOK_TABLES: &[&str] = &[
+    "customers",
+    "customer_phones",
+    "orders",
+    "order_lines",
+    "order_events",
+    "audit_log",
+    "counters",
+];
+
+/// Makes the database refuse to insert a customer with this name (a write
+/// that fails part-way through a transaction), on either backend.
+pub async fn refuse_customer_named(app: &TestApp, name: &str) {
+    use sea_orm::ConnectionTrait;
+    let db = &app.state.db;
+    match db.get_database_backend() {
+        sea_orm::DatabaseBackend::Postgres => {
+            db.execute_unprepared(&format!(
+                "CREATE FUNCTION refuse_customer() RETURNS trigger AS $$ BEGIN \
+                 IF NEW.name = '{name}' THEN RAISE EXCEPTION 'refused for the test'; END IF; \
+                 RETURN NEW; END $$ LANGUAGE plpgsql; \
+                 CREATE TRIGGER refuse_customer BEFORE INSERT OR UPDATE ON customers \
+                 FOR EACH ROW EXECUTE FUNCTION refuse_customer();"
+            ))
+            .await
+            .unwrap();
+        }
+        _ => {
+            db.execute_unprepared(&format!(
+                "CREATE TRIGGER refuse_customer BEFORE INSERT ON customers \
+                 WHEN NEW.name = '{name}' BEGIN SELECT RAISE(ABORT, 'refused for the test'); END;"
+            ))
+            .await
+            .unwrap();
+        }
     }
 }

@@ -108,6 +108,25 @@ async fn role_changes_and_password_resets_are_audited_and_take_effect() {
     let id = app.create_user("olive", Role::OfficeStaff).await;
     let olive = new_client();
     app.login_with(&olive, "olive", PASSWORD).await;
+    let olive_token = app.token("olive").await;
+    let fleet_write = |t: String| {
+        let url = app.url("/api/v1/vehicles");
+        async move {
+            reqwest::Client::new()
+                .post(url)
+                .bearer_auth(t)
+                .json(&serde_json::json!({"plate": "ROLE-1", "capacity_kg": 900, "capacity_slots": 20}))
+                .send()
+                .await
+                .unwrap()
+                .status()
+        }
+    };
+    assert_eq!(
+        fleet_write(olive_token.clone()).await,
+        403,
+        "office staff keep no fleet"
+    );
     app.login("boss").await;
     let token = app.page_csrf(&app.client).await;
     let path = format!("/users/{id}");
@@ -125,6 +144,19 @@ async fn role_changes_and_password_resets_are_audited_and_take_effect() {
         .await
         .unwrap();
     assert_eq!(res.status(), 303);
+    // The new role takes effect at once, for the token olive already has.
+    assert_eq!(
+        fleet_write(olive_token.clone()).await,
+        201,
+        "a manager keeps the fleet"
+    );
+    let (_, me) = app
+        .call(reqwest::Method::GET, "/api/v1/me", &olive_token, None)
+        .await;
+    assert_eq!(
+        (me["role"].as_str(), me["display_name"].as_str()),
+        (Some("manager"), Some("Olive Wu"))
+    );
     let res = app
         .client
         .post(app.url(&path))
@@ -143,6 +175,13 @@ async fn role_changes_and_password_resets_are_audited_and_take_effect() {
         olive.get(app.url("/")).send().await.unwrap().status(),
         303,
         "reset signs olive out"
+    );
+    let (status, _) = app
+        .call(reqwest::Method::GET, "/api/v1/me", &olive_token, None)
+        .await;
+    assert_eq!(
+        status, 401,
+        "a password reset revokes the API tokens issued before it"
     );
     assert_eq!(
         app.login_with(&olive, "olive", PASSWORD).await.status(),

@@ -413,9 +413,10 @@ fn progress_and_cancel() {
         cancel: Some(Arc::clone(&cancel)),
         ..SolveOptions::default()
     };
-    let started = std::time::Instant::now();
     let s = solve(&p, &opts);
-    assert!(started.elapsed().as_secs() < 30);
+    // Cancelled before it began: the search stops at its first budget check
+    // instead of running its 30 s.
+    assert!(s.iterations <= 64, "{} iterations", s.iterations);
     validate(&p, &s).unwrap();
     assert!(s.served() > 0);
     assert!(calls.load(Ordering::Relaxed) >= 1);
@@ -424,6 +425,7 @@ fn progress_and_cancel() {
 #[test]
 fn insert_keeps_routes_and_places_new_jobs_cheaply() {
     let mut rng = Rng::new(11);
+    let mut reinserted = 0;
     for _ in 0..40 {
         let p = random_problem(&mut rng);
         let p = Problem {
@@ -474,12 +476,26 @@ fn insert_keeps_routes_and_places_new_jobs_cheaply() {
                 assert_eq!(r.stops[0].job, k.jobs[0]);
             }
         }
-        // Its old place is still free when nothing else competes for it.
-        for j in moved_out.iter().filter(|_| first.unassigned.is_empty()) {
-            assert!(
-                s.unassigned.iter().all(|u| u.job != *j),
-                "job {j} not re-inserted"
-            );
+        // Its old place is still free when nothing else competes for it,
+        // and putting it back there is one of the options: the cheapest
+        // insertion costs no more than the first plan.
+        if first.unassigned.is_empty() {
+            for j in &moved_out {
+                assert!(
+                    s.unassigned.iter().all(|u| u.job != *j),
+                    "job {j} not re-inserted"
+                );
+                assert!(
+                    s.total_distance <= first.total_distance + 1e-6,
+                    "inserting job {j} cost {} more than its old place",
+                    s.total_distance - first.total_distance
+                );
+                reinserted += 1;
+            }
         }
     }
+    assert!(
+        reinserted >= 10,
+        "only {reinserted} problems exercised re-insertion"
+    );
 }

@@ -187,10 +187,13 @@ pub async fn set_lock(
     date: NaiveDate,
     order_id: i32,
     locked: bool,
+    seen: i32,
     now: DateTime<Utc>,
 ) -> Result<(), AppError> {
     let txn = crate::db::begin_write(db).await?;
-    let p = plan_at(&txn, date, None).await?.ok_or(AppError::NotFound)?;
+    let p = plan_at(&txn, date, Some(seen))
+        .await?
+        .ok_or(AppError::NotFound)?;
     let done = stop::Entity::update_many()
         .col_expr(stop::Column::Locked, Expr::value(locked))
         .filter(stop::Column::OrderId.eq(order_id))
@@ -210,6 +213,7 @@ pub async fn set_driver(
     day: &Day,
     route_id: i32,
     driver_id: Option<i32>,
+    seen: i32,
     now: DateTime<Utc>,
 ) -> Result<(), AppError> {
     let r = day
@@ -226,6 +230,9 @@ pub async fn set_driver(
         ));
     }
     let txn = crate::db::begin_write(db).await?;
+    let p = plan_at(&txn, day.date, Some(seen))
+        .await?
+        .ok_or(AppError::NotFound)?;
     let done = route::Entity::update_many()
         .col_expr(route::Column::DriverId, Expr::value(driver_id))
         .col_expr(route::Column::Version, Expr::value(r.version + 1))
@@ -237,6 +244,7 @@ pub async fn set_driver(
     if done.rows_affected == 0 {
         return Err(stale());
     }
+    bump(&txn, &p, plan_status(&p), now).await?;
     txn.commit().await?;
     Ok(())
 }
