@@ -70,6 +70,14 @@ pub enum AppError {
     },
     #[error("service unavailable")]
     Unavailable(Text),
+    #[error("method not allowed")]
+    MethodNotAllowed(Vec<axum::http::Method>),
+    #[error("payload too large")]
+    PayloadTooLarge,
+    #[error("unsupported media type")]
+    UnsupportedMediaType(Text),
+    #[error("URI too long")]
+    UriTooLong,
     #[error(transparent)]
     Internal(#[from] anyhow::Error),
 }
@@ -107,6 +115,10 @@ impl AppError {
             Self::BadRequest(_) => StatusCode::BAD_REQUEST,
             Self::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
             Self::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+            Self::MethodNotAllowed(_) => StatusCode::METHOD_NOT_ALLOWED,
+            Self::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            Self::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            Self::UriTooLong => StatusCode::URI_TOO_LONG,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -123,6 +135,10 @@ impl AppError {
             Self::BadRequest(_) => "bad_request",
             Self::TooManyRequests { .. } => "too_many_requests",
             Self::Unavailable(_) => "unavailable",
+            Self::MethodNotAllowed(_) => "method_not_allowed",
+            Self::PayloadTooLarge => "payload_too_large",
+            Self::UnsupportedMediaType(_) => "unsupported_media_type",
+            Self::UriTooLong => "uri_too_long",
             Self::Internal(_) => "internal",
         }
     }
@@ -139,8 +155,12 @@ impl AppError {
             Self::Conflict(t)
             | Self::BadRequest(t)
             | Self::Unavailable(t)
+            | Self::UnsupportedMediaType(t)
             | Self::TooManyRequests { message: t, .. } => t.clone(),
             Self::Internal(_) => Text::key("error.internal"),
+            Self::MethodNotAllowed(_) => Text::key("error.method_not_allowed"),
+            Self::PayloadTooLarge => Text::key("error.body_too_large"),
+            Self::UriTooLong => Text::key("error.uri_too_long"),
         }
     }
 }
@@ -153,6 +173,8 @@ pub struct ErrorReport {
     pub message: Text,
     pub fields: Vec<FieldError>,
     pub retry_after_secs: Option<u64>,
+    /// For 405: the methods the route does take (`Allow`).
+    pub allow: Vec<axum::http::Method>,
 }
 
 impl IntoResponse for AppError {
@@ -175,7 +197,12 @@ impl IntoResponse for AppError {
                 Self::TooManyRequests {
                     retry_after_secs, ..
                 } => Some(*retry_after_secs),
+                Self::Unavailable(_) => Some(5),
                 _ => None,
+            },
+            allow: match &self {
+                Self::MethodNotAllowed(m) => m.clone(),
+                _ => Vec::new(),
             },
         };
         let mut res = status.into_response();
@@ -224,6 +251,59 @@ impl ApiErrorDetail {
     }
 }
 
+/// Longest request target we read (paths with queries are far shorter).
+const MAX_URI: usize = 8 * 1024;
+
+/// An error answer that did not come from [`AppError`] (a rejection of a
+/// layer or extractor we do not wrap): reported like ours, so every refusal
+/// has the documented shape. Answers that carry their own body (JSON or
+/// HTML from a handler) are left alone.
+fn unreported_error(res: &Response) -> Option<ErrorReport> {
+    let status = res.status();
+    if !(status.is_client_error() || status.is_server_error()) {
+        return None;
+    }
+    let ours = res
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|ct| ct.starts_with("application/json") || ct.starts_with("text/html"));
+    if ours {
+        return None;
+    }
+    let (code, message) = match status.as_u16() {
+        401 => ("unauthenticated", Text::key("error.unauthenticated")),
+        403 => ("forbidden", Text::key("error.forbidden")),
+        404 => ("not_found", Text::key("error.not_found")),
+        405 => ("method_not_allowed", Text::key("error.method_not_allowed")),
+        413 => ("payload_too_large", Text::key("error.body_too_large")),
+        414 => ("uri_too_long", Text::key("error.uri_too_long")),
+        415 => ("unsupported_media_type", Text::key("error.want_json")),
+        422 => ("validation", Text::key("error.validation")),
+        429 => ("too_many_requests", Text::key("error.unavailable")),
+        503 => ("unavailable", Text::key("error.unavailable")),
+        s if s >= 500 => {
+            tracing::error!(status = s, "an error answer without a report");
+            ("internal", Text::key("error.internal"))
+        }
+        _ => ("bad_request", Text::key("error.bad_request")),
+    };
+    let allow = res
+        .headers()
+        .get(header::ALLOW)
+        .and_then(|v| v.to_str().ok())
+        .map(|v| v.split(',').filter_map(|m| m.trim().parse().ok()).collect())
+        .unwrap_or_default();
+    Some(ErrorReport {
+        status,
+        code,
+        message,
+        fields: Vec::new(),
+        retry_after_secs: None,
+        allow,
+    })
+}
+
 /// Middleware: renders an [`ErrorReport`] for whoever asked.
 pub async fn render_errors(req: Request, next: Next) -> Response {
     let path = req.uri().path().to_owned();
@@ -231,9 +311,18 @@ pub async fn render_errors(req: Request, next: Next) -> Response {
     let is_htmx = req.headers().contains_key("hx-request");
     let request_locale = request_locale(req.headers());
     let request_id = req.extensions().get::<RequestId>().cloned();
-    let res = next.run(req).await;
+    let res = if req.uri().to_string().len() > MAX_URI {
+        AppError::UriTooLong.into_response()
+    } else {
+        next.run(req).await
+    };
 
-    let Some(report) = res.extensions().get::<ErrorReport>().cloned() else {
+    let Some(report) = res
+        .extensions()
+        .get::<ErrorReport>()
+        .cloned()
+        .or_else(|| unreported_error(&res))
+    else {
         return res;
     };
     // The guard records the signed-in user's language on the response.
@@ -278,6 +367,17 @@ pub async fn render_errors(req: Request, next: Next) -> Response {
     } else {
         (report.status, Html(error_page_html(&report, locale, &rid))).into_response()
     };
+    if !report.allow.is_empty() {
+        let allow = report
+            .allow
+            .iter()
+            .map(axum::http::Method::as_str)
+            .collect::<Vec<_>>()
+            .join(", ");
+        if let Ok(v) = HeaderValue::from_str(&allow) {
+            out.headers_mut().insert(header::ALLOW, v);
+        }
+    }
     if let Some(secs) = report.retry_after_secs {
         out.headers_mut()
             .insert(header::RETRY_AFTER, HeaderValue::from(secs));

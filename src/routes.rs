@@ -106,7 +106,14 @@ impl<S: Clone + Send + Sync + 'static> Registry<S> {
             self.router = self.router.route(path, method_router.clone());
         }
         self.paths.merge(paths);
-        self.schemas.extend(schemas);
+        for (name, schema) in schemas {
+            // Two types with one schema name would describe one of them wrongly.
+            if let Some((_, known)) = self.schemas.iter().find(|(n, _)| *n == name) {
+                assert!(*known == schema, "two different schemas are named {name}");
+                continue;
+            }
+            self.schemas.push((name, schema));
+        }
         self
     }
 

@@ -2,12 +2,11 @@
 //! script, and vendored htmx and Swagger UI.
 
 use axum::{
-    extract::Path,
     http::{Method, header},
     response::{IntoResponse, Response},
 };
 
-use crate::{app::Routes, error::AppError};
+use crate::{app::Routes, error::AppError, extract::Path};
 
 macro_rules! asset {
     ($path:literal, $ctype:literal) => {

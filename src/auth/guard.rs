@@ -140,8 +140,18 @@ async fn guard_inner(state: &AppState, req: Request, next: Next) -> Result<Respo
     let header_locale = request_locale(req.headers());
 
     let Some(access) = access else {
-        tracing::error!(route = ?route, %method, "route has no entry in the access policy");
-        return Err(fail(AppError::Forbidden, header_locale));
+        // The path exists but not for this method (every registered route
+        // has a rule): 405 with the methods it does take.
+        let allowed = route
+            .as_deref()
+            .map(|r| state.access.methods(r))
+            .unwrap_or_default();
+        let e = if allowed.is_empty() {
+            AppError::NotFound
+        } else {
+            AppError::MethodNotAllowed(allowed)
+        };
+        return Err(fail(e, header_locale));
     };
 
     let identity = identify(state, req.headers())

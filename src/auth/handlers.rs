@@ -3,7 +3,7 @@
 use askama::Template;
 use axum::{
     Json,
-    extract::{Query, State},
+    extract::State,
     http::{HeaderValue, StatusCode, header},
     response::{IntoResponse, Redirect, Response},
 };
@@ -20,7 +20,7 @@ use super::{
 use crate::{
     app::AppState,
     error::AppError,
-    extract::{ApiJson, AppForm},
+    extract::{ApiJson, AppForm, Query},
     i18n::{LANG_COOKIE, Locale, Text},
     layout::render_template,
     users::entity as users,

@@ -1,10 +1,6 @@
 //! `/api/v1/customers`.
 
-use axum::{
-    Json,
-    extract::{Path, Query, State},
-    http::StatusCode,
-};
+use axum::{Json, extract::State, http::StatusCode};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -14,7 +10,11 @@ use super::{
     queries::{self, Filter},
 };
 use crate::{
-    app::AppState, auth::CurrentUser, domain::Phone, error::AppError, extract::ApiJson,
+    app::AppState,
+    auth::CurrentUser,
+    domain::Phone,
+    error::AppError,
+    extract::{ApiJson, Path, Query},
     orders::customer_figures::CustomerStats,
 };
 
@@ -115,6 +115,7 @@ pub async fn list(
     State(state): State<AppState>,
     Query(f): Query<Filter>,
 ) -> Result<Json<CustomerPage>, AppError> {
+    f.check_page()?;
     let found = state.search.search(&state.db, &f).await?;
     Ok(Json(CustomerPage {
         items: found

@@ -10,6 +10,9 @@ use crate::{
     i18n::Text,
 };
 
+/// Most phones one customer may have.
+pub const MAX_PHONES: usize = 10;
+
 /// Raw input: everything as text (numbers may also come as JSON numbers).
 #[derive(Debug, Default, Clone, Deserialize, utoipa::ToSchema)]
 #[serde(default)]
@@ -24,7 +27,7 @@ pub struct CustomerInput {
     pub kind: String,
     #[serde(deserialize_with = "text")]
     pub contact_person: String,
-    /// One or more phones; the first is the primary. A string may list
+    /// One to ten phones; the first is the primary. A string may list
     /// several separated by commas or new lines.
     #[serde(deserialize_with = "phones")]
     #[schema(value_type = Vec<String>)]
@@ -275,7 +278,16 @@ impl CustomerInput {
                 Text::new("請至少填寫一支「電話」", "At least one phone is required"),
             );
         }
-        for raw in &self.phones {
+        if self.phones.len() > MAX_PHONES {
+            e.add(
+                "phones",
+                Text::new(
+                    format!("「電話」最多 {MAX_PHONES} 支"),
+                    format!("At most {MAX_PHONES} phones"),
+                ),
+            );
+        }
+        for raw in self.phones.iter().take(MAX_PHONES) {
             if let Some(p) = e.take("phones", Phone::parse(raw)) {
                 if phones.contains(&p) {
                     e.add(

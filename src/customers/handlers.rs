@@ -2,7 +2,7 @@
 
 use askama::Template;
 use axum::{
-    extract::{Path, Query, State},
+    extract::State,
     http::{HeaderMap, StatusCode},
     response::{Html, IntoResponse, Redirect, Response},
 };
@@ -22,7 +22,7 @@ use crate::{
     clock::taipei,
     domain::CylinderSize,
     error::{AppError, FieldError},
-    extract::AppForm,
+    extract::{AppForm, Path, Query},
     i18n::Locale,
     layout::{Choice, Shell, money, render_template},
     orders::customer_figures::CustomerStats,
@@ -106,6 +106,7 @@ pub async fn list(
     Query(f): Query<Filter>,
 ) -> Result<Response, AppError> {
     let t = ctx.locale;
+    f.check_page()?;
     let found = state.search.search(&state.db, &f).await?;
     let total = found.total;
     let rows = found

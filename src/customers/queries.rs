@@ -453,6 +453,7 @@ pub async fn set_active(
 }
 
 #[derive(Debug, Clone, Default, serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(default)]
 pub struct Filter {
     /// Code, name, any phone digits, or part of the address.
@@ -477,8 +478,17 @@ impl Filter {
         }
     }
 
+    /// The page asked for (checked by [`Filter::check_page`] at the edge;
+    /// clamped here so an unchecked one can never overflow an offset).
     pub fn page(&self) -> u64 {
-        self.page.max(1)
+        self.page.clamp(1, crate::domain::paging::MAX_PAGE)
+    }
+
+    /// Refuses a page beyond the lists' bound, naming the field.
+    pub fn check_page(&self) -> Result<(), AppError> {
+        crate::domain::paging::check_page(self.page)
+            .map(|_| ())
+            .map_err(|t| AppError::field("page", t))
     }
 }
 

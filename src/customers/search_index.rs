@@ -428,7 +428,7 @@ impl Snapshot {
                 && kind.is_none_or(|k| self.kind.of[i] == k)
         };
         let per_page = f.per_page();
-        let skip = (f.page() - 1).saturating_mul(per_page);
+        let skip = crate::domain::paging::offset(f.page(), per_page);
         let mut rows = Vec::new();
         let mut total = 0u64;
         let mut take = |i: usize| {
@@ -626,7 +626,7 @@ mod tests {
         let total = s.clone().count(db).await.unwrap();
         let rows = s
             .order_by_asc(C::Code)
-            .offset((f.page() - 1) * f.per_page())
+            .offset(crate::domain::paging::offset(f.page(), f.per_page()))
             .limit(f.per_page())
             .all(db)
             .await

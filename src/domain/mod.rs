@@ -10,6 +10,7 @@ pub mod address;
 pub mod cylinder;
 pub mod geo;
 pub mod money;
+pub mod paging;
 pub mod phone;
 pub mod tax_id;
 pub mod time_window;

@@ -1,17 +1,13 @@
 //! `/api/v1/vehicles` and `/api/v1/drivers`.
 
-use axum::{
-    Json,
-    extract::{Path, State},
-    http::StatusCode,
-};
+use axum::{Json, extract::State, http::StatusCode};
 
 use super::{
     checks::{DriverInput, VehicleInput},
     entity::{driver, vehicle},
     store,
 };
-use crate::{app::AppState, error::AppError, extract::ApiJson};
+use crate::{app::AppState, error::AppError, extract::ApiJson, extract::Path};
 
 #[utoipa::path(get, path = "/api/v1/vehicles", tag = "fleet",
     responses((status = 200, body = Vec<vehicle::Model>)), security(("bearer" = [])))]

@@ -3,7 +3,7 @@
 
 use askama::Template;
 use axum::{
-    extract::{Path, Query, State},
+    extract::State,
     http::StatusCode,
     response::{IntoResponse, Redirect, Response},
 };
@@ -17,7 +17,7 @@ use crate::{
     app::AppState,
     auth::{Ctx, Role},
     error::{AppError, FieldError},
-    extract::AppForm,
+    extract::{AppForm, Path, Query},
     i18n::Locale,
     layout::{FlashQuery, Shell, render_template},
     users,

@@ -4,7 +4,7 @@
 use askama::Template;
 use axum::{
     Json,
-    extract::{Multipart, Query, State, multipart::MultipartRejection},
+    extract::{Multipart, State, multipart::MultipartRejection},
     http::{HeaderMap, StatusCode, header},
     response::{Html, IntoResponse, Response},
 };
@@ -20,7 +20,7 @@ use crate::{
     auth::{Ctx, CurrentUser},
     customers::queries::Filter,
     error::{ApiErrorDetail, ApiFieldError, AppError},
-    extract::AppForm,
+    extract::{AppForm, Query},
     i18n::{Locale, Text},
     layout::{Shell, render_template},
     orders::queries::OrderFilter,

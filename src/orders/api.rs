@@ -1,10 +1,6 @@
 //! `/api/v1/orders`.
 
-use axum::{
-    Json,
-    extract::{Path, Query, State},
-    http::StatusCode,
-};
+use axum::{Json, extract::State, http::StatusCode};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -16,8 +12,12 @@ use super::{
     status::Action,
 };
 use crate::{
-    app::AppState, auth::CurrentUser, customers::queries as customers, error::AppError,
-    extract::ApiJson, i18n::Text,
+    app::AppState,
+    auth::CurrentUser,
+    customers::queries as customers,
+    error::AppError,
+    extract::{ApiJson, Path, Query},
+    i18n::Text,
 };
 
 #[derive(Serialize, ToSchema)]

@@ -6,7 +6,7 @@
 
 use askama::Template;
 use axum::{
-    extract::{Path, Query, State},
+    extract::State,
     response::{Html, IntoResponse, Response},
 };
 use chrono::Duration;
@@ -22,7 +22,7 @@ use crate::{
     },
     domain::CylinderSize,
     error::{AppError, FieldError},
-    extract::AppForm,
+    extract::{AppForm, Path, Query},
     i18n::Locale,
     layout::{Shell, money, render_template},
     orders::queries::lines_text,

@@ -41,11 +41,15 @@ pub struct OrderInput {
     /// cash, monthly, transfer; the customer's terms when empty.
     pub payment_method: String,
     pub notes: String,
-    /// phone (default), web, template, forecast
+    /// `phone` (the default, and the only one a client may give): web,
+    /// template, forecast and import orders are made by the system.
     pub source: String,
     /// Confirm at once (the desk does).
     pub confirm: Option<bool>,
 }
+
+/// Most lines one order may list (there are five sizes; a line may repeat).
+pub const MAX_LINES: usize = 20;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Source {
@@ -146,14 +150,21 @@ impl OrderInput {
         };
 
         let mut qty = [0i64; 5];
-        for l in &self.lines {
+        if self.lines.len() > MAX_LINES {
+            errors.push(FieldError::text(
+                "lines",
+                format!("一張訂單最多 {MAX_LINES} 行"),
+                format!("An order has at most {MAX_LINES} lines"),
+            ));
+        }
+        for l in self.lines.iter().take(MAX_LINES) {
             match CylinderSize::parse(&l.size) {
                 Ok(size) => {
                     let i = CylinderSize::ALL
                         .iter()
                         .position(|s| *s == size)
                         .expect("listed");
-                    qty[i] += l.quantity;
+                    qty[i] = qty[i].saturating_add(l.quantity);
                     if l.quantity <= 0 {
                         errors.push(FieldError::text(
                             "lines",
@@ -181,7 +192,7 @@ impl OrderInput {
             }
             let size = CylinderSize::ALL[i];
             match s.parse::<i64>() {
-                Ok(n) if n >= 0 => qty[i] += n,
+                Ok(n) if n >= 0 => qty[i] = qty[i].saturating_add(n),
                 _ => errors.push(FieldError::text(
                     &format!("qty_{}", size.code()),
                     format!("「{} 數量」請輸入 0 以上的整數", size.label_zh()),
@@ -223,14 +234,17 @@ impl OrderInput {
                 }
             }
         };
-        let source = Source::parse(&self.source).unwrap_or_else(|| {
-            errors.push(FieldError::text(
-                "source",
-                "「來源」不正確",
-                "Source is not valid",
-            ));
-            Source::Phone
-        });
+        let source = match Source::parse(&self.source) {
+            Some(Source::Phone) => Source::Phone,
+            _ => {
+                errors.push(FieldError::text(
+                    "source",
+                    "「來源」只能是電話訂購（phone）；其他來源由系統設定",
+                    "Source can only be phone; the system sets the others",
+                ));
+                Source::Phone
+            }
+        };
         if self.notes.chars().count() > 500 {
             errors.push(FieldError::text(
                 "notes",

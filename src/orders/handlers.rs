@@ -3,7 +3,7 @@
 
 use askama::Template;
 use axum::{
-    extract::{Path, Query, State},
+    extract::State,
     http::StatusCode,
     response::{Html, IntoResponse, Redirect, Response},
 };
@@ -22,7 +22,7 @@ use crate::{
     customers::{kinds::PaymentTerms, queries as customers},
     domain::CylinderSize,
     error::{AppError, FieldError},
-    extract::{AppForm, FormFields},
+    extract::{AppForm, FormFields, Path, Query},
     layout::{Choice, Shell, money, render_template},
     orders::queries::lines_text,
     users::queries as users,

@@ -274,6 +274,9 @@ pub async fn transition(
     Ok(o)
 }
 
+/// Most orders one bulk action may change.
+pub const MAX_BULK: usize = 500;
+
 pub enum Bulk {
     Apply(Action),
     ChangeDate(NaiveDate),
@@ -294,6 +297,15 @@ pub async fn bulk(
         return Err(AppError::field(
             "ids",
             Text::new("請先勾選訂單", "Select at least one order"),
+        ));
+    }
+    if ids.len() > MAX_BULK {
+        return Err(AppError::field(
+            "ids",
+            Text::new(
+                format!("一次最多處理 {MAX_BULK} 張訂單"),
+                format!("At most {MAX_BULK} orders at once"),
+            ),
         ));
     }
     let txn = crate::db::begin_write(db).await?;
@@ -354,6 +366,7 @@ pub async fn bulk(
 }
 
 #[derive(Debug, Clone, Default, serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(default)]
 pub struct OrderFilter {
     /// `YYYY-MM-DD`; all dates when empty.
@@ -371,6 +384,11 @@ pub struct OrderFilter {
 }
 
 impl OrderFilter {
+    /// The page asked for, if it is within the lists' bound.
+    pub fn page(&self) -> Result<u64, AppError> {
+        crate::domain::paging::check_page(self.page).map_err(|t| AppError::field("page", t))
+    }
+
     pub fn per_page(&self) -> u64 {
         if self.per_page == 0 {
             100
@@ -588,11 +606,11 @@ pub async fn list(
 ) -> Result<(Vec<OrderRow>, u64), AppError> {
     let base = filtered(f)?;
     let total = count(db, f).await?;
-    let page = f.page.max(1);
+    let page = f.page()?;
     let orders = base
         .order_by_asc(order::Column::RequestedDate)
         .order_by_asc(order::Column::OrderNumber)
-        .offset((page - 1) * f.per_page())
+        .offset(crate::domain::paging::offset(page, f.per_page()))
         .limit(f.per_page())
         .all(db)
         .await?;

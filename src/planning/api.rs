@@ -1,11 +1,7 @@
 //! `/api/v1/planning/{date}` (the board, optimize, moves, locks, publish)
 //! and `/api/v1/routes` (published routes; a driver sees only their own).
 
-use axum::{
-    Json,
-    extract::{Path, Query, State},
-    http::StatusCode,
-};
+use axum::{Json, extract::State, http::StatusCode};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use serde::{Deserialize, Serialize};
 
@@ -21,8 +17,9 @@ use crate::{
     app::AppState,
     auth::{AuthUser, CurrentUser, Role},
     error::AppError,
-    extract::ApiJson,
+    extract::{ApiJson, Path, Query},
     fleet::driver,
+    i18n::Text,
 };
 
 async fn board_of(
@@ -48,9 +45,12 @@ pub async fn get_board(
     Ok(Json(board_of(&state, date, &user).await?))
 }
 
+/// Most trucks one optimization may be asked to use.
+const MAX_VEHICLES: usize = 200;
+
 #[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
 pub struct OptimizeInput {
-    /// Trucks to use; empty or absent: every active truck.
+    /// Trucks to use (at most 200); empty or absent: every active truck.
     #[serde(default)]
     pub vehicle_ids: Vec<i32>,
     /// Search time in seconds (0.1–60); default from the configuration.
@@ -79,6 +79,23 @@ pub async fn optimize(
     ApiJson(input): ApiJson<OptimizeInput>,
 ) -> Result<(StatusCode, Json<OptimizeOut>), AppError> {
     let date = parse_date(&date)?;
+    if let Some(t) = input.time_limit_seconds
+        && !(0.1..=60.0).contains(&t)
+    {
+        return Err(AppError::field(
+            "time_limit_seconds",
+            Text::new(
+                "「搜尋時間」必須介於 0.1 到 60 秒",
+                "Search time must be from 0.1 to 60 seconds",
+            ),
+        ));
+    }
+    if input.vehicle_ids.len() > MAX_VEHICLES {
+        return Err(AppError::field(
+            "vehicle_ids",
+            Text::new("「車輛」最多 200 輛", "At most 200 trucks"),
+        ));
+    }
     let req = runs::Request {
         vehicle_ids: input.vehicle_ids,
         time_limit: input.time_limit_seconds,
@@ -198,6 +215,7 @@ pub struct RouteOut {
 }
 
 #[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct RoutesQuery {
     /// YYYY-MM-DD; default today.
     pub date: Option<String>,
@@ -288,7 +306,7 @@ pub async fn get_route(
 }
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
-pub struct DriverInput {
+pub struct RouteDriverInput {
     /// The driver for the route; `null` for none.
     pub driver_id: Option<i32>,
     /// The plan version the caller saw; a stale one is refused (409).
@@ -297,7 +315,7 @@ pub struct DriverInput {
 
 /// Gives a route another driver.
 #[utoipa::path(post, path = "/api/v1/planning/{date}/routes/{id}/driver", tag = "planning",
-    params(("date" = String, Path), ("id" = i32, Path)), request_body = DriverInput,
+    params(("date" = String, Path), ("id" = i32, Path)), request_body = RouteDriverInput,
     responses((status = 200, body = Board), (status = 404, body = crate::error::ApiErrorBody),
         (status = 409, body = crate::error::ApiErrorBody), (status = 422, body = crate::error::ApiErrorBody)),
     security(("bearer" = [])))]
@@ -305,7 +323,7 @@ pub async fn set_driver(
     State(state): State<AppState>,
     CurrentUser(user): CurrentUser,
     Path((date, id)): Path<(String, i32)>,
-    ApiJson(d): ApiJson<DriverInput>,
+    ApiJson(d): ApiJson<RouteDriverInput>,
 ) -> Result<Json<Board>, AppError> {
     let date = parse_date(&date)?;
     actions::set_driver(&state, date, id, d.driver_id, d.version).await?;

@@ -5,7 +5,7 @@ use std::fmt::Write as _;
 
 use askama::Template;
 use axum::{
-    extract::{Path, Query, State},
+    extract::State,
     http::StatusCode,
     response::{Html, IntoResponse, Redirect, Response},
 };
@@ -22,7 +22,7 @@ use crate::{
     app::AppState,
     auth::{Ctx, CurrentUser, Role},
     error::AppError,
-    extract::FormFields,
+    extract::{FormFields, Path, Query},
     i18n::Locale,
     layout::{Shell, money, render_template},
 };

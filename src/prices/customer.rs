@@ -5,7 +5,7 @@
 use askama::Template;
 use axum::{
     Json,
-    extract::{Path, State},
+    extract::State,
     http::{Method, StatusCode},
     response::{Html, IntoResponse, Response},
 };
@@ -20,7 +20,7 @@ use crate::{
     customers::entity::customer,
     domain::CylinderSize,
     error::{AppError, FieldError},
-    extract::{ApiJson, AppForm},
+    extract::{ApiJson, AppForm, Path},
     i18n::Locale,
     layout::{money, render_template},
     prices::{self, customer_price},

@@ -4,7 +4,7 @@
 use askama::Template;
 use axum::{
     Json,
-    extract::{Query, State},
+    extract::State,
     http::{Method, StatusCode},
     response::{Html, IntoResponse, Redirect, Response},
 };
@@ -18,7 +18,7 @@ use crate::{
     auth::{Ctx, Role},
     domain::{CylinderSize, Money},
     error::{AppError, FieldError},
-    extract::{ApiJson, AppForm},
+    extract::{ApiJson, AppForm, Query},
     i18n::Text,
     layout::{Shell, money, render_template},
     prices::{self, price},

@@ -1,15 +1,13 @@
 //! `/api/v1/templates`: recurring orders.
 
-use axum::{
-    Json,
-    extract::{Query, State},
-    http::StatusCode,
-};
+use axum::{Json, extract::State, http::StatusCode};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::{RunReport, TemplateInput, entity, lines_of};
-use crate::{app::AppState, auth::CurrentUser, error::AppError, extract::ApiJson, i18n::Text};
+use crate::{
+    app::AppState, auth::CurrentUser, error::AppError, extract::ApiJson, extract::Query, i18n::Text,
+};
 
 #[derive(Serialize, ToSchema)]
 pub struct TemplateOut {
@@ -44,6 +42,7 @@ fn out(t: entity::Model) -> TemplateOut {
 }
 
 #[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ListQuery {
     pub customer_id: i32,
 }
@@ -82,6 +81,7 @@ pub async fn create(
 }
 
 #[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct RunQuery {
     /// `YYYY-MM-DD`; today when empty.
     #[serde(default)]

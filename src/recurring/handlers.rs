@@ -1,7 +1,7 @@
 //! The recurring-orders section of the customer page.
 
 use axum::{
-    extract::{Path, State},
+    extract::State,
     response::{IntoResponse, Redirect, Response},
 };
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, sea_query::Expr};
@@ -11,7 +11,7 @@ use super::{TemplateInput, entity};
 use crate::{
     app::AppState,
     error::AppError,
-    extract::{AppForm, FormFields},
+    extract::{AppForm, FormFields, Path},
 };
 
 /// Adds a template; a form with errors is answered with them (the page's

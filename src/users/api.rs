@@ -1,10 +1,6 @@
 //! `/api/v1/users`: the same account management for API clients.
 
-use axum::{
-    Json,
-    extract::{Path, State},
-    http::StatusCode,
-};
+use axum::{Json, extract::State, http::StatusCode};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -14,7 +10,7 @@ use crate::{
     app::AppState,
     auth::{CurrentUser, Role},
     error::{AppError, FieldError},
-    extract::ApiJson,
+    extract::{ApiJson, Path},
 };
 
 #[derive(Serialize, ToSchema)]

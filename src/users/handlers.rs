@@ -2,7 +2,7 @@
 
 use askama::Template;
 use axum::{
-    extract::{Path, Query, State},
+    extract::State,
     http::StatusCode,
     response::{Html, IntoResponse, Redirect, Response},
 };
@@ -14,7 +14,7 @@ use crate::{
     audit,
     auth::{Ctx, CurrentUser, Role},
     error::{AppError, FieldError},
-    extract::AppForm,
+    extract::{AppForm, Path, Query},
     i18n::Locale,
     layout::{Shell, render_template},
 };

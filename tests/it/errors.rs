@@ -172,3 +172,165 @@ async fn a_stale_edit_is_a_conflict_and_changes_nothing() {
     assert_eq!(now["role"], "office_staff");
     assert_eq!(now["version"], 2);
 }
+
+/// The status and the field names of a JSON error answer.
+async fn refusal(res: reqwest::Response) -> (u16, String, Vec<String>) {
+    let status = res.status().as_u16();
+    let ct = res.headers()["content-type"].to_str().unwrap().to_owned();
+    assert!(ct.starts_with("application/json"), "{status}: {ct}");
+    let body: Value = res.json().await.unwrap();
+    let fields = body["error"]["fields"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["field"].as_str().unwrap().to_owned())
+        .collect();
+    (
+        status,
+        body["error"]["code"].as_str().unwrap().to_owned(),
+        fields,
+    )
+}
+
+#[tokio::test]
+async fn bad_pages_ids_queries_text_and_lists_are_refused_in_the_documented_shape() {
+    use crate::test_app::customer_json;
+    let app = spawn_app().await;
+    app.create_user("olive", Role::OfficeStaff).await;
+    let token = app.token("olive").await;
+    app.seed_prices().await;
+    let get = |path: &str| {
+        reqwest::Client::new()
+            .get(app.url(path))
+            .bearer_auth(&token)
+            .send()
+    };
+    // A page beyond the bound (it used to overflow the offset).
+    let (s, code, f) = refusal(
+        get("/api/v1/orders?page=100000000000000000&per_page=1000")
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(
+        (s, code.as_str(), f),
+        (422, "validation", vec!["page".to_owned()])
+    );
+    let (s, _, f) = refusal(
+        get("/api/v1/customers?page=100000000000000000")
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!((s, f), (422, vec!["page".to_owned()]));
+    // A query value that does not parse names its parameter.
+    let (s, _, f) = refusal(get("/api/v1/orders?customer_id=abc").await.unwrap()).await;
+    assert_eq!((s, f), (422, vec!["customer_id".to_owned()]));
+    // An id that does not parse is no such thing.
+    let (s, code, _) = refusal(get("/api/v1/customers/abc").await.unwrap()).await;
+    assert_eq!((s, code.as_str()), (404, "not_found"));
+    // NUL in text is refused the same way on both databases.
+    let mut c = customer_json("王記", "0912-345-678");
+    c["notes"] = json!("後門\u{0}");
+    let (s, _, f) = refusal(app.api_customer(&token, c).await).await;
+    assert_eq!((s, f), (422, vec!["notes".to_owned()]));
+    // A list has a documented maximum.
+    let mut c = customer_json("多電話", "0912-345-678");
+    c["phones"] = json!(
+        (0..11)
+            .map(|i| format!("09120000{i:02}"))
+            .collect::<Vec<_>>()
+    );
+    let (s, _, f) = refusal(app.api_customer(&token, c).await).await;
+    assert_eq!(s, 422);
+    assert!(f.iter().all(|x| x == "phones") && !f.is_empty(), "{f:?}");
+    // Orders name the source only as phone; the system sets the others.
+    let c: Value = app
+        .api_customer(&token, customer_json("王記", "0912-345-678"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    let res = app
+        .api(reqwest::Method::POST, "/api/v1/orders", &token,
+            Some(json!({"customer_id": c["id"], "source": "import", "lines": [{"size": "20", "quantity": 1}]})))
+        .await;
+    let (s, _, f) = refusal(res).await;
+    assert_eq!((s, f), (422, vec!["source".to_owned()]));
+    // The search time must be in its documented range.
+    let res = app
+        .api(
+            reqwest::Method::POST,
+            "/api/v1/planning/2026-12-01/optimize",
+            &token,
+            Some(json!({"time_limit_seconds": -1})),
+        )
+        .await;
+    let (s, _, f) = refusal(res).await;
+    assert_eq!((s, f), (422, vec!["time_limit_seconds".to_owned()]));
+}
+
+#[tokio::test]
+async fn wrong_methods_big_bodies_long_addresses_and_wrong_content_types_get_their_statuses() {
+    let app = spawn_app().await;
+    app.create_user("olive", Role::OfficeStaff).await;
+    let token = app.token("olive").await;
+    let http = reqwest::Client::new();
+    // A method the route does not take: 405 with Allow, even signed out.
+    let res = http.delete(app.url("/api/v1/orders")).send().await.unwrap();
+    let allow = res.headers()["allow"].to_str().unwrap().to_owned();
+    let (s, code, _) = refusal(res).await;
+    assert_eq!(
+        (s, code.as_str(), allow.as_str()),
+        (405, "method_not_allowed", "GET, POST")
+    );
+    // 3 MB of JSON is too large, not "not valid JSON".
+    let res = http
+        .post(app.url("/api/v1/customers"))
+        .bearer_auth(&token)
+        .header("content-type", "application/json")
+        .body(format!("{{\"name\":\"{}\"}}", "x".repeat(3 * 1024 * 1024)))
+        .send()
+        .await
+        .unwrap();
+    let (s, code, _) = refusal(res).await;
+    assert_eq!((s, code.as_str()), (413, "payload_too_large"));
+    // A JSON body without its content type.
+    let res = http
+        .post(app.url("/api/v1/customers"))
+        .bearer_auth(&token)
+        .header("content-type", "text/plain")
+        .body("{}")
+        .send()
+        .await
+        .unwrap();
+    let (s, code, _) = refusal(res).await;
+    assert_eq!((s, code.as_str()), (415, "unsupported_media_type"));
+    // An address over 8 KB.
+    let res = http
+        .get(app.url(&format!("/api/v1/customers?q={}", "x".repeat(9000))))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
+    let (s, code, _) = refusal(res).await;
+    assert_eq!((s, code.as_str()), (414, "uri_too_long"));
+    // A page's form that does not parse gets a page, not plain text.
+    app.login("olive").await;
+    let csrf = app.page_csrf(&app.client).await;
+    let res = app
+        .client
+        .post(app.url("/customers/1/active"))
+        .form(&[("csrf_token", csrf.as_str()), ("version", "many")])
+        .send()
+        .await
+        .unwrap();
+    assert!(res.status().is_client_error());
+    assert!(
+        res.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/html")
+    );
+    assert!(res.text().await.unwrap().contains("<html"));
+}

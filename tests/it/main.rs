@@ -6,6 +6,7 @@ mod browser;
 mod test_app;
 
 mod auth;
+mod bad_requests;
 mod customers;
 mod errors;
 mod imports;

@@ -162,6 +162,27 @@ async fn every_api_route_is_described_in_the_openapi_document() {
             op.is_object(),
             "{method} {route} is missing from openapi.json"
         );
+        // Path parameters are the ones in the path; list filters are
+        // optional query parameters.
+        for p in op["parameters"].as_array().into_iter().flatten() {
+            let name = p["name"].as_str().unwrap();
+            match p["in"].as_str() {
+                Some("path") => assert!(
+                    route.contains(&format!("{{{name}}}")),
+                    "{method} {route}: {name} is not in the path"
+                ),
+                Some("query") => {
+                    if [
+                        "q", "page", "per_page", "date", "status", "district", "dry_run",
+                    ]
+                    .contains(&name)
+                    {
+                        assert_ne!(p["required"], true, "{method} {route}: {name} is optional");
+                    }
+                }
+                other => panic!("{method} {route}: {name} in {other:?}"),
+            }
+        }
     }
     let docs = app.get("/api/docs").await;
     assert_eq!(docs.status(), 200);
