@@ -35,6 +35,7 @@ pub struct Inner {
     pub config: Config,
     pub clock: Arc<dyn Clock>,
     pub throttle: LoginThrottle,
+    pub rate: crate::auth::rate_limit::RateLimiter,
     pub events: crate::events::EventHub,
     pub travel: crate::planning::travel::Travel,
     pub runs: crate::planning::runs::Runs,
@@ -66,7 +67,12 @@ impl AppState {
             chrono::Duration::minutes(config.login_window_minutes),
         );
         let travel = crate::planning::travel::Travel::new(config.routing.osrm_url.clone());
+        let rate = crate::auth::rate_limit::RateLimiter::new(
+            config.api_rate_per_account,
+            config.api_rate_per_address,
+        );
         Self(Arc::new(Inner {
+            rate,
             db,
             config,
             clock,
@@ -154,14 +160,17 @@ async fn not_found() -> AppError {
 pub fn router(state: AppState) -> Router {
     // Layers run outside-in from the bottom of this list: observability
     // sees every request first (request id, timing, metrics), then
-    // compression, then error rendering; the guard runs after routing, on
+    // compression, then the security headers (on every answer, errors
+    // included), then error rendering; the guard runs after routing, on
     // matched routes only, so it knows the route template.
+    let headers = crate::web::SecurityHeaders::new(&state.config.map_tile_url);
     all_routes()
         .finish()
         .0
         .route_layer(from_fn_with_state(state.clone(), guard))
         .fallback(not_found)
         .layer(from_fn(render_errors))
+        .layer(from_fn_with_state(headers, crate::web::security_headers))
         .layer(CompressionLayer::new())
         .layer(from_fn(observability::tracking::track))
         .with_state(state)

@@ -136,6 +136,7 @@ async fn serve(mut config: Config, args: ServeArgs) -> anyhow::Result<()> {
         config.bind = bind;
     }
     config.check_for_serve().map_err(anyhow::Error::msg)?;
+    settle_secret(&mut config)?;
     let clock: Arc<dyn Clock> = Arc::new(SystemClock);
     let listener = tokio::net::TcpListener::bind(&config.bind)
         .await
@@ -159,12 +160,24 @@ async fn serve(mut config: Config, args: ServeArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
-async fn worker(config: Config) -> anyhow::Result<()> {
+async fn worker(mut config: Config) -> anyhow::Result<()> {
     config.check_for_serve().map_err(anyhow::Error::msg)?;
+    settle_secret(&mut config)?;
     let state = AppState::build(config, Arc::new(SystemClock)).await?;
     app::start_worker(&state);
     tracing::info!(instance = %state.jobs.instance, "luckygas worker is running");
     shutdown_signal().await;
+    Ok(())
+}
+
+fn settle_secret(config: &mut Config) -> anyhow::Result<()> {
+    if let Some(file) = config.settle_secret().map_err(anyhow::Error::msg)? {
+        tracing::info!(
+            file = %file.display(),
+            "LUCKYGAS_SECRET is not set: signing with a random secret kept in this file \
+             (set LUCKYGAS_SECRET to share one between instances)"
+        );
+    }
     Ok(())
 }
 

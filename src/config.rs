@@ -60,6 +60,13 @@ pub struct Config {
     pub planning: PlanningConfig,
     /// `[jobs]`: the background worker.
     pub jobs: JobsConfig,
+    /// The bearer token Prometheus sends for `/metrics`
+    /// (`LUCKYGAS_METRICS_TOKEN`); without one, only local callers.
+    pub metrics_token: Option<SecretString>,
+    /// API requests per minute per signed-in account
+    /// (`LUCKYGAS_API_RATE_PER_ACCOUNT`) and per address when not signed in.
+    pub api_rate_per_account: u32,
+    pub api_rate_per_address: u32,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -138,6 +145,9 @@ impl Default for Config {
             routing: RoutingConfig::default(),
             planning: PlanningConfig::default(),
             jobs: JobsConfig::default(),
+            metrics_token: None,
+            api_rate_per_account: 1200,
+            api_rate_per_address: 300,
         }
     }
 }
@@ -178,14 +188,110 @@ impl Config {
         Ok(())
     }
 
+    /// Outside production, a secret that was not set is replaced by a
+    /// random one kept in the data folder (`data/secret`, readable by the
+    /// owner only), so nothing is ever signed with the published default.
+    /// Returns the file used, to say so once in the log.
+    pub fn settle_secret(&mut self) -> Result<Option<std::path::PathBuf>, String> {
+        let unset =
+            self.secret.expose_secret().is_empty() || self.secret.expose_secret() == DEFAULT_SECRET;
+        if !unset || self.env == Environment::Production {
+            return Ok(None);
+        }
+        let dir = self.data_dir();
+        let file = dir.join("secret");
+        let kept = std::fs::read_to_string(&file)
+            .ok()
+            .map(|s| s.trim().to_owned())
+            .filter(|s| s.len() >= 32);
+        let secret = if let Some(s) = kept {
+            s
+        } else {
+            let mut b = [0u8; 32];
+            getrandom::fill(&mut b).map_err(|e| format!("no randomness for a secret: {e}"))?;
+            let s: String = b.iter().fold(String::new(), |mut s, x| {
+                use std::fmt::Write;
+                let _ = write!(s, "{x:02x}");
+                s
+            });
+            std::fs::create_dir_all(&dir)
+                .map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+            write_private(&file, &s)
+                .map_err(|e| format!("cannot write {}: {e}", file.display()))?;
+            s
+        };
+        self.secret = SecretString::from(secret);
+        Ok(Some(file))
+    }
+
+    /// Where this instance keeps its files: the SQLite database's folder, or
+    /// `data/`.
+    pub fn data_dir(&self) -> std::path::PathBuf {
+        self.database_url
+            .strip_prefix("sqlite://")
+            .map(|p| p.split('?').next().unwrap_or_default())
+            .filter(|p| !p.is_empty() && !p.starts_with(':'))
+            .and_then(|p| Path::new(p).parent().map(Path::to_path_buf))
+            .filter(|p| !p.as_os_str().is_empty())
+            .unwrap_or_else(|| "data".into())
+    }
+
     pub fn is_sqlite(&self) -> bool {
         self.database_url.starts_with("sqlite:")
     }
 }
 
+/// Writes a file only its owner may read.
+fn write_private(path: &Path, text: &str) -> std::io::Result<()> {
+    use std::io::Write;
+    let mut opts = std::fs::OpenOptions::new();
+    opts.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        opts.mode(0o600);
+    }
+    opts.open(path)?.write_all(text.as_bytes())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_unset_development_secret_becomes_a_random_kept_one() {
+        let dir = std::env::temp_dir().join(format!("lg-secret-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        let mut c = Config {
+            database_url: format!("sqlite://{}/luckygas.db", dir.display()),
+            ..Config::default()
+        };
+        let file = c.settle_secret().unwrap().unwrap();
+        assert_eq!(file, dir.join("secret"));
+        let first = c.secret.expose_secret().to_owned();
+        assert_ne!(first, DEFAULT_SECRET);
+        assert_eq!(first.len(), 64);
+        // The next start reads the same one.
+        let mut again = Config {
+            database_url: c.database_url.clone(),
+            ..Config::default()
+        };
+        again.settle_secret().unwrap();
+        assert_eq!(again.secret.expose_secret(), first);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(&file).unwrap().permissions().mode();
+            assert_eq!(mode & 0o077, 0, "only the owner may read it");
+        }
+        // A secret that was set is kept as it is.
+        let mut set = Config {
+            secret: SecretString::from("x".repeat(40)),
+            ..Config::default()
+        };
+        assert_eq!(set.settle_secret().unwrap(), None);
+        let _ = std::fs::remove_dir_all(&dir);
+    }
 
     #[test]
     fn production_refuses_the_default_secret_and_names_the_variable() {

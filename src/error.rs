@@ -83,8 +83,37 @@ pub enum AppError {
 }
 
 impl From<sea_orm::DbErr> for AppError {
+    /// A database that does not answer is an outage (503, "try again"),
+    /// not a fault of this request.
     fn from(e: sea_orm::DbErr) -> Self {
+        if db_unreachable(&e) {
+            tracing::warn!(error = %e, "the database does not answer");
+            return Self::Unavailable(Text::key("error.unavailable"));
+        }
         Self::Internal(e.into())
+    }
+}
+
+/// Whether the database could not be reached (as opposed to refusing a
+/// statement).
+fn db_unreachable(e: &sea_orm::DbErr) -> bool {
+    use sea_orm::{DbErr, RuntimeErr, sqlx};
+    let io = |r: &RuntimeErr| {
+        matches!(
+            r,
+            RuntimeErr::SqlxError(
+                sqlx::Error::Io(_)
+                    | sqlx::Error::PoolTimedOut
+                    | sqlx::Error::PoolClosed
+                    | sqlx::Error::WorkerCrashed
+                    | sqlx::Error::Tls(_)
+            )
+        )
+    };
+    match e {
+        DbErr::ConnectionAcquire(_) | DbErr::Conn(_) => true,
+        DbErr::Exec(r) | DbErr::Query(r) => io(r),
+        _ => false,
     }
 }
 

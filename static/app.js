@@ -29,6 +29,32 @@
       });
     });
   });
+  // Behaviour the pages declare with data attributes (the Content Security
+  // Policy allows no inline script or handlers):
+  //   data-autosubmit        a filter that submits its form when changed
+  //   data-print             a button that prints the page
+  //   data-keep-query="/x"   a link that carries the page's query string
+  //   data-check-all="name"  a checkbox that ticks every box of that name
+  //   data-href="/x"         a table row that opens a page
+  document.addEventListener("change", function (e) {
+    var el = e.target;
+    if (el.matches && el.matches("[data-autosubmit]") && el.form) {
+      if (el.form.requestSubmit) { el.form.requestSubmit(); } else { el.form.submit(); }
+    }
+    if (el.matches && el.matches("[data-check-all]")) {
+      var name = el.getAttribute("data-check-all");
+      document.querySelectorAll('input[name="' + name + '"]').forEach(function (c) { c.checked = el.checked; });
+    }
+  });
+  document.addEventListener("click", function (e) {
+    var t = e.target;
+    if (!t.closest) { return; }
+    if (t.closest("[data-print]")) { window.print(); return; }
+    var keep = t.closest("[data-keep-query]");
+    if (keep) { keep.href = keep.getAttribute("data-keep-query") + location.search; return; }
+    var row = t.closest("[data-href]");
+    if (row && !t.closest("a, button, input, select, label")) { location.href = row.getAttribute("data-href"); }
+  });
   // Long work (an import): a progress bar once it has taken a second,
   // with the upload share while the file is sent, then "working".
   function progressOf(form) {

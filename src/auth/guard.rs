@@ -165,6 +165,20 @@ async fn guard_inner(state: &AppState, req: Request, next: Next) -> Result<Respo
         Identity::BadToken => return Err(fail(AppError::NotAuthenticated, header_locale)),
     };
     let user = model.as_ref().and_then(auth_user);
+    if req.uri().path().starts_with("/api/")
+        && let Err(secs) =
+            state
+                .rate
+                .check(user.as_ref().map(|u| u.id), &address, state.clock.now())
+    {
+        return Err(fail(
+            AppError::TooManyRequests {
+                retry_after_secs: secs,
+                message: Text::key("error.rate_limited"),
+            },
+            header_locale,
+        ));
+    }
     // Pages follow the account's chosen language; API callers may ask per
     // request with Accept-Language.
     let asked = req

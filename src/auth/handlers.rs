@@ -24,12 +24,15 @@ use crate::{
     i18n::{LANG_COOKIE, Locale, Text},
     layout::render_template,
     users::entity as users,
-    web::cookie_header,
+    web::{cookie_header, safe_path},
 };
 
 pub enum LoginFailure {
     Throttled(u64),
     Invalid,
+    /// The database did not answer (or another error that is not the
+    /// caller's): passed on, never counted as a failed sign-in.
+    Unavailable(AppError),
 }
 
 /// Checks a user name and password, with throttling and constant work for
@@ -46,10 +49,11 @@ pub async fn authenticate(
         .throttle
         .check(&username, address, now)
         .map_err(LoginFailure::Throttled)?;
+    // A database that does not answer is not a wrong password: 503, and
+    // nothing counted against the account.
     let user = crate::users::queries::by_username(&state.db, &username)
         .await
-        .ok()
-        .flatten();
+        .map_err(LoginFailure::Unavailable)?;
     let stored = user.as_ref().map_or_else(
         || password::dummy_hash().to_owned(),
         |u| u.password_hash.clone(),
@@ -57,7 +61,7 @@ pub async fn authenticate(
     let ok = password::verify(password_input.to_owned(), stored).await;
     match user {
         Some(u) if ok && u.active => {
-            state.throttle.record_success(&username);
+            state.throttle.record_success(&username, address);
             Ok(u)
         }
         _ => {
@@ -77,13 +81,6 @@ fn throttled_text(secs: u64) -> Text {
 }
 
 /// Only local paths, so `next` cannot send people to another site.
-fn safe_next(next: Option<&str>) -> &str {
-    match next {
-        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.starts_with("/\\") => n,
-        _ => "/",
-    }
-}
-
 #[derive(Template)]
 #[template(path = "auth/login.html")]
 struct LoginPage<'a> {
@@ -108,12 +105,12 @@ pub async fn login_page(
     Query(q): Query<NextQuery>,
 ) -> Result<Response, AppError> {
     if ctx.user.is_some() {
-        return Ok(Redirect::to(safe_next(q.next.as_deref())).into_response());
+        return Ok(Redirect::to(&safe_path(q.next.as_deref())).into_response());
     }
     login_form(
         &state,
         &ctx,
-        safe_next(q.next.as_deref()),
+        &safe_path(q.next.as_deref()),
         "",
         None,
         StatusCode::OK,
@@ -155,7 +152,7 @@ pub async fn login(
     ctx: Ctx,
     AppForm(form): AppForm<LoginForm>,
 ) -> Result<Response, AppError> {
-    let next = safe_next(form.next.as_deref()).to_owned();
+    let next = safe_path(form.next.as_deref());
     match authenticate(&state, &form.username, &form.password, &ctx.address).await {
         Ok(user) => {
             let now = state.clock.now();
@@ -199,6 +196,7 @@ pub async fn login(
                 StatusCode::UNAUTHORIZED,
             )
         }
+        Err(LoginFailure::Unavailable(e)) => Err(e),
     }
 }
 
@@ -231,7 +229,7 @@ pub async fn switch_locale(
     if let Some(u) = &ctx.user {
         crate::users::queries::set_locale(&state.db, u.id, locale).await?;
     }
-    let mut res = Redirect::to(safe_next(form.next.as_deref())).into_response();
+    let mut res = Redirect::to(&safe_path(form.next.as_deref())).into_response();
     let cookie = format!(
         "{LANG_COOKIE}={}; Path=/; Max-Age=31536000; SameSite=Lax",
         locale.code()
@@ -291,6 +289,7 @@ pub async fn issue_token(
             message: throttled_text(secs),
         }),
         Err(LoginFailure::Invalid) => Err(AppError::BadCredentials),
+        Err(LoginFailure::Unavailable(e)) => Err(e),
     }
 }
 

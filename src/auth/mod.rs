@@ -4,6 +4,7 @@ pub mod guard;
 pub mod handlers;
 pub mod password;
 pub mod policy;
+pub mod rate_limit;
 mod role;
 pub mod session;
 pub mod throttle;

@@ -73,6 +73,14 @@ pub fn csrf_matches(secret: &[u8], binding: &str, submitted: &str) -> bool {
     })
 }
 
+/// Compares two secrets without leaking where they differ.
+pub fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    if a.len() != b.len() {
+        return false;
+    }
+    a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
 /// A new random token (256 bits), URL-safe.
 pub fn random_token() -> String {
     let mut buf = [0u8; 32];

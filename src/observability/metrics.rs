@@ -2,10 +2,16 @@
 
 use std::sync::OnceLock;
 
+use std::net::SocketAddr;
+
 use axum::{
-    http::header,
+    extract::{ConnectInfo, State},
+    http::{HeaderMap, header},
     response::{IntoResponse, Response},
 };
+use secrecy::ExposeSecret;
+
+use crate::{app::AppState, error::AppError};
 use metrics_exporter_prometheus::{Matcher, PrometheusBuilder, PrometheusHandle};
 
 static METRICS: OnceLock<PrometheusHandle> = OnceLock::new();
@@ -28,7 +34,30 @@ pub fn init() -> &'static PrometheusHandle {
     })
 }
 
-pub async fn text() -> Response {
+/// `GET /metrics`: for Prometheus with `Authorization: Bearer
+/// <LUCKYGAS_METRICS_TOKEN>`; without a configured token, only for callers
+/// on this machine (a Prometheus beside the server).
+pub async fn text(
+    State(state): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+) -> Result<Response, AppError> {
+    let allowed = match &state.config.metrics_token {
+        Some(token) => headers
+            .get(header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.strip_prefix("Bearer "))
+            .is_some_and(|given| {
+                crate::auth::tokens::constant_time_eq(
+                    given.trim().as_bytes(),
+                    token.expose_secret().as_bytes(),
+                )
+            }),
+        None => peer.ip().is_loopback(),
+    };
+    if !allowed {
+        return Err(AppError::Forbidden);
+    }
     let body = init().render();
-    ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], body).into_response()
+    Ok(([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], body).into_response())
 }

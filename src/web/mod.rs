@@ -8,9 +8,13 @@ mod cookies;
 pub mod error_page;
 mod html;
 mod locale;
+mod redirect;
 mod request_id;
+mod security_headers;
 
 pub use cookies::{cookie, cookie_header};
 pub use html::escape;
 pub use locale::request_locale;
+pub use redirect::safe_path;
 pub use request_id::RequestId;
+pub use security_headers::{SecurityHeaders, security_headers};

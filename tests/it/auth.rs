@@ -87,6 +87,18 @@ async fn repeated_failures_are_throttled_until_the_window_passes() {
         "too_many_requests"
     );
 
+    // Guessing from one address does not lock the owner out elsewhere.
+    let elsewhere = reqwest::Client::builder()
+        .local_address(std::net::IpAddr::from([127, 0, 0, 2]))
+        .cookie_store(true)
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    assert_eq!(
+        app.login_with(&elsewhere, "amy", PASSWORD).await.status(),
+        303
+    );
+
     app.clock.advance(Duration::minutes(16));
     assert_eq!(app.login("amy").await.status(), 303);
 }
@@ -307,4 +319,78 @@ async fn the_language_switch_is_remembered_for_the_account() {
         .unwrap();
     assert!(html.contains("Hello, amy"), "{html}");
     assert!(html.contains("<html lang=\"en\">"));
+}
+
+#[tokio::test]
+async fn sign_in_and_language_switch_redirect_only_to_paths_of_this_site() {
+    let app = spawn_app().await;
+    app.create_user("amy", Role::OfficeStaff).await;
+    // The sign-in page with a line break in `next` is a page, not a 500.
+    let res = app.get("/login?next=/%0a").await;
+    assert_eq!(res.status(), 200);
+    for next in [
+        "/\t/evil.example",
+        "//evil.example",
+        "/\\evil.example",
+        "https://evil.example",
+        "/\n/evil.example",
+    ] {
+        let client = crate::test_app::new_client();
+        let html = client
+            .get(app.url("/login"))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        let csrf = crate::test_app::csrf_in(&html);
+        let res = client
+            .post(app.url("/login"))
+            .form(&[
+                ("username", "amy"),
+                ("password", PASSWORD),
+                ("csrf_token", &csrf),
+                ("next", next),
+            ])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 303, "{next:?}");
+        assert_eq!(res.headers()["location"], "/", "{next:?}");
+        let res = client
+            .post(app.url("/locale"))
+            .form(&[
+                ("lang", "en"),
+                ("csrf_token", &app.page_csrf(&client).await),
+                ("next", next),
+            ])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.headers()["location"], "/", "locale {next:?}");
+    }
+    // A path of this site is kept.
+    let client = crate::test_app::new_client();
+    let html = client
+        .get(app.url("/login"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let csrf = crate::test_app::csrf_in(&html);
+    let res = client
+        .post(app.url("/login"))
+        .form(&[
+            ("username", "amy"),
+            ("password", PASSWORD),
+            ("csrf_token", &csrf),
+            ("next", "/orders?date=2026-12-01"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.headers()["location"], "/orders?date=2026-12-01");
 }

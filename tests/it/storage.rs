@@ -182,6 +182,72 @@ async fn production_refuses_to_start_with_the_default_secret() {
     assert!(line.contains("production"), "{line}");
 }
 
+/// A server started as the README says (no LUCKYGAS_SECRET) signs with a
+/// random secret kept beside its database, and accepts no token signed
+/// with the development value published in the source.
+#[tokio::test]
+async fn without_a_configured_secret_no_token_signed_with_the_published_one_is_accepted() {
+    use luckygas::auth::tokens::{Claims, encode_jwt};
+    let dir = std::env::temp_dir().join(format!("lg-dev-secret-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let url = format!("sqlite://{}/luckygas.db", dir.display());
+    let conn = db::connect_migrated(&url).await.unwrap();
+    let now = luckygas::clock::Clock::now(&luckygas::clock::SystemClock);
+    let new = luckygas::users::form::NewUser {
+        username: "chief".into(),
+        display_name: "Chief".into(),
+        role: Role::SuperAdmin,
+        password: PASSWORD.into(),
+    };
+    let chief = luckygas::users::queries::create(&conn, None, new, now)
+        .await
+        .unwrap();
+    conn.close().await.unwrap();
+    let server = crate::test_app::Process::serve(&url, &[("LUCKYGAS_SECRET", "")]).await;
+    let forged = encode_jwt(
+        luckygas::config::DEFAULT_SECRET.as_bytes(),
+        &Claims {
+            sub: i64::from(chief.id),
+            av: chief.auth_version,
+            iat: now.timestamp(),
+            exp: now.timestamp() + 3600,
+        },
+    );
+    let me = |token: String| {
+        let url = format!("{}/api/v1/me", server.base);
+        async move {
+            reqwest::Client::new()
+                .get(url)
+                .bearer_auth(token)
+                .send()
+                .await
+                .unwrap()
+                .status()
+        }
+    };
+    assert_eq!(
+        me(forged).await,
+        401,
+        "the published secret signs nothing here"
+    );
+    // A real token works, and the secret is kept in the data folder.
+    let issued: serde_json::Value = reqwest::Client::new()
+        .post(format!("{}/api/v1/auth/token", server.base))
+        .json(&serde_json::json!({"username": "chief", "password": PASSWORD}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(me(issued["token"].as_str().unwrap().to_owned()).await, 200);
+    let kept = std::fs::read_to_string(dir.join("secret")).unwrap();
+    assert_eq!(kept.trim().len(), 64);
+    drop(server);
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
 #[tokio::test]
 async fn user_add_reads_the_password_from_stdin() {
     let database = fresh_database().await;

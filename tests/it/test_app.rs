@@ -137,6 +137,9 @@ pub fn test_config(database_url: String) -> Config {
         secret: SecretString::from("test-secret-0123456789abcdef0123456789"),
         login_max_failures_per_account: 5,
         login_max_failures_per_address: 50,
+        // The generated-request test sends thousands a minute.
+        api_rate_per_account: 100_000,
+        api_rate_per_address: 100_000,
         ..Config::default()
     }
 }
@@ -459,7 +462,13 @@ impl Process {
             cmd.stderr(std::process::Stdio::null());
         }
         for (k, v) in env {
-            cmd.env(k, v);
+            // An empty value removes the variable (a server started as the
+            // README says, with nothing set).
+            if v.is_empty() {
+                cmd.env_remove(k);
+            } else {
+                cmd.env(k, v);
+            }
         }
         cmd.spawn().expect("start the luckygas binary")
     }

@@ -206,3 +206,56 @@ async fn the_desk_repeats_the_usual_order_in_two_keystrokes() {
     );
     b.close().await;
 }
+
+/// The Content-Security-Policy allows no inline script: no template may
+/// carry an inline `<script>` (data blocks aside) or an `on…=` handler.
+#[test]
+fn no_template_has_inline_script_or_handlers() {
+    fn walk(dir: &std::path::Path, out: &mut Vec<std::path::PathBuf>) {
+        for e in std::fs::read_dir(dir).unwrap() {
+            let p = e.unwrap().path();
+            if p.is_dir() {
+                walk(&p, out);
+            } else if p.extension().is_some_and(|x| x == "html") {
+                out.push(p);
+            }
+        }
+    }
+    let mut files = Vec::new();
+    walk(
+        std::path::Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/templates")),
+        &mut files,
+    );
+    assert!(files.len() > 20);
+    for f in files {
+        let html = std::fs::read_to_string(&f).unwrap();
+        for (i, line) in html.lines().enumerate() {
+            let lower = line.to_lowercase();
+            let mut rest = lower.as_str();
+            while let Some(at) = rest.find("<script") {
+                let tag = &rest[at..rest[at..].find('>').map_or(rest.len(), |e| at + e)];
+                assert!(
+                    tag.contains(" src=") || tag.contains("application/json"),
+                    "{}:{}: inline script {tag}",
+                    f.display(),
+                    i + 1
+                );
+                rest = &rest[at + 7..];
+            }
+            let handler = lower.split_whitespace().any(|w| {
+                w.starts_with("on")
+                    && w.contains("=\"")
+                    && w[2..]
+                        .split('=')
+                        .next()
+                        .is_some_and(|n| n.chars().all(|c| c.is_ascii_lowercase()))
+            });
+            assert!(
+                !handler,
+                "{}:{}: inline handler in {line}",
+                f.display(),
+                i + 1
+            );
+        }
+    }
+}
