@@ -17,13 +17,30 @@
   document.addEventListener("keydown", function (e) {
     var form = card();
     if (!form || e.ctrlKey || e.altKey || e.metaKey) { return; }
-    var inField = e.target.matches && e.target.matches("input[type=search], input[type=number], textarea");
+    // Keys typed into a field (a note saying 2樓) are text, not shortcuts.
+    var inField = e.target.matches && e.target.matches("input:not([type=radio]), textarea, select");
     if (inField) { return; }
     if (e.key === "1" || e.key === "2") {
       e.preventDefault();
       document.getElementById(e.key === "1" ? "desk-today" : "desk-tomorrow").checked = true;
       document.getElementById("desk-confirm").focus();
     }
+  });
+  // A prefilled quantity is replaced by what is typed, not appended to
+  // (typing 1 into a box showing 1 must not make 11).
+  document.addEventListener("focusin", function (e) {
+    if (e.target.matches && e.target.matches(".qty input")) { e.target.select(); }
+  });
+  // The total at the customer's prices, before confirming.
+  document.addEventListener("input", function (e) {
+    if (!e.target.matches || !e.target.matches(".qty input")) { return; }
+    var sum = 0;
+    document.querySelectorAll(".qty input").forEach(function (i) {
+      var n = parseInt(i.value, 10);
+      if (n > 0) { sum += Math.min(n, 200) * Number(i.getAttribute("data-price") || 0); }
+    });
+    var out = document.getElementById("desk-total");
+    if (out) { out.textContent = "NT$" + sum.toLocaleString("en-US"); }
   });
   document.body.addEventListener("htmx:afterSwap", function (e) {
     if (e.detail.target.id !== "desk-card") { return; }

@@ -251,11 +251,30 @@ fn form_page(
     render_template(&page)
 }
 
-pub async fn new_form(State(state): State<AppState>, ctx: Ctx) -> Result<Response, AppError> {
+#[derive(serde::Deserialize, Default)]
+#[serde(default)]
+pub struct NewQuery {
+    /// A caller's number the desk did not find, to start the form with.
+    phone: String,
+}
+
+pub async fn new_form(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Query(q): Query<NewQuery>,
+) -> Result<Response, AppError> {
+    let phone = crate::domain::Phone::parse(&q.phone)
+        .map(|p| p.display())
+        .unwrap_or_default();
     let input = CustomerInput {
         kind: "household".into(),
         payment_terms: "cash".into(),
         service_minutes: "5".into(),
+        phones: if phone.is_empty() {
+            Vec::new()
+        } else {
+            vec![phone]
+        },
         ..Default::default()
     };
     Ok(Html(form_page(&state, &ctx, None, input, Vec::new(), None)?).into_response())

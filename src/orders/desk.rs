@@ -42,6 +42,16 @@ pub async fn page(State(state): State<AppState>, ctx: Ctx) -> Result<Response, A
     Ok(Html(render_template(&page)?).into_response())
 }
 
+/// A number typed that found nobody: the desk offers a new customer with it.
+fn caller_number(needle: &str) -> Option<String> {
+    let digits: String = needle.chars().filter(char::is_ascii_digit).collect();
+    (digits.len() >= 8
+        && needle
+            .chars()
+            .all(|c| c.is_ascii_digit() || " -()+".contains(c)))
+    .then_some(digits)
+}
+
 pub struct Match {
     pub id: i32,
     pub code: String,
@@ -56,6 +66,8 @@ struct MatchList {
     t: Locale,
     q: String,
     matches: Vec<Match>,
+    /// Digits of an unknown caller's number, for "new customer".
+    new_phone: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -92,10 +104,16 @@ pub async fn lookup(
             })
             .collect()
     };
+    let new_phone = if matches.is_empty() {
+        caller_number(&needle)
+    } else {
+        None
+    };
     Ok(Html(render_template(&MatchList {
         t: ctx.locale,
         q: needle,
         matches,
+        new_phone,
     })?)
     .into_response())
 }
@@ -132,9 +150,37 @@ struct Card {
     open_count: usize,
     errors: Vec<FieldError>,
     active: bool,
+    /// Unit price per size today, as `(size code, NT$)` (sizes without a
+    /// price are left out).
+    prices: Vec<(String, i64)>,
+    notes_input: String,
+    date_chosen: String,
+    /// Open orders on the chosen date when the desk asks before a second.
+    same_day: Vec<RecentOrder>,
 }
 
 impl Card {
+    /// The order's total at today's prices, as shown before confirming.
+    fn total(&self) -> String {
+        let sum: i64 = self
+            .qty
+            .iter()
+            .filter_map(|(code, _, q)| {
+                let n: i64 = q.trim().parse().ok()?;
+                let p = self.prices.iter().find(|(c, _)| c == code)?.1;
+                Some(n.clamp(0, 200) * p)
+            })
+            .sum();
+        money(sum)
+    }
+
+    fn price_of(&self, code: &str) -> i64 {
+        self.prices
+            .iter()
+            .find(|(c, _)| c == code)
+            .map_or(0, |(_, p)| *p)
+    }
+
     fn err(&self) -> Option<String> {
         (!self.errors.is_empty()).then(|| {
             self.errors
@@ -152,6 +198,7 @@ async fn card_html(
     id: i32,
     input: Option<&OrderInput>,
     errors: Vec<FieldError>,
+    same_day: Vec<RecentOrder>,
 ) -> Result<String, AppError> {
     let t = ctx.locale;
     let c = customers::get(&state.db, id).await?;
@@ -183,6 +230,12 @@ async fn card_html(
         })
         .collect();
     let today = state.clock.today_taipei();
+    let mut prices = Vec::new();
+    for size in CylinderSize::ALL {
+        if let Some(p) = crate::prices::price_on(&state.db, id, size, today).await? {
+            prices.push((size.code().to_owned(), p));
+        }
+    }
     let card = Card {
         t,
         csrf: ctx.csrf.clone(),
@@ -217,6 +270,14 @@ async fn card_html(
         recent,
         errors,
         active: c.active,
+        prices,
+        notes_input: prefill.notes.clone(),
+        date_chosen: if prefill.requested_date.is_empty() {
+            today.to_string()
+        } else {
+            prefill.requested_date.clone()
+        },
+        same_day,
     };
     render_template(&card)
 }
@@ -226,7 +287,7 @@ pub async fn card(
     ctx: Ctx,
     Path(id): Path<i32>,
 ) -> Result<Response, AppError> {
-    Ok(Html(card_html(&state, &ctx, id, None, Vec::new()).await?).into_response())
+    Ok(Html(card_html(&state, &ctx, id, None, Vec::new(), Vec::new()).await?).into_response())
 }
 
 #[derive(Template)]
@@ -253,6 +314,30 @@ pub async fn place_order(
     input.source = "phone".into();
     let result = match input.parse(state.clock.today_taipei()) {
         Ok(d) => {
+            // A second order for a day that already has one is asked about
+            // first: the usual order repeated by mistake is the common case.
+            let open = queries::open_for_customer_on(&state.db, id, d.requested_date).await?;
+            if !open.is_empty() && input.again.trim() != "1" {
+                let t = ctx.locale;
+                let same_day = open
+                    .iter()
+                    .map(|r| {
+                        let st =
+                            OrderStatus::parse(&r.order.status).unwrap_or(OrderStatus::Pending);
+                        RecentOrder {
+                            id: r.order.id,
+                            number: r.order.order_number.clone(),
+                            date: r.order.requested_date.to_string(),
+                            items: lines_text(&r.lines),
+                            status: st.label(t).to_owned(),
+                            status_code: st.as_str().to_owned(),
+                            open: true,
+                        }
+                    })
+                    .collect();
+                let html = card_html(&state, &ctx, id, Some(&input), Vec::new(), same_day).await?;
+                return Ok(Html(html).into_response());
+            }
             queries::create(
                 &state.db,
                 &state.events,
@@ -280,9 +365,10 @@ pub async fn place_order(
             };
             Ok(Html(render_template(&placed)?).into_response())
         }
-        Err(AppError::Invalid(errors)) => {
-            Ok(Html(card_html(&state, &ctx, id, Some(&input), errors).await?).into_response())
-        }
+        Err(AppError::Invalid(errors)) => Ok(Html(
+            card_html(&state, &ctx, id, Some(&input), errors, Vec::new()).await?,
+        )
+        .into_response()),
         Err(e) => Err(e),
     }
 }

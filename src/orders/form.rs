@@ -46,6 +46,10 @@ pub struct OrderInput {
     pub source: String,
     /// Confirm at once (the desk does).
     pub confirm: Option<bool>,
+    /// The desk: `1` to place it although the customer already has an open
+    /// order for that date.
+    #[schema(ignore)]
+    pub again: String,
 }
 
 /// Most lines one order may list (there are five sizes; a line may repeat).

@@ -554,6 +554,36 @@ pub async fn changed_since<S: std::hash::BuildHasher>(
     Ok(changed)
 }
 
+/// A customer's unfinished orders for one delivery date (the desk asks
+/// before placing a second).
+pub async fn open_for_customer_on(
+    db: &impl ConnectionTrait,
+    customer_id: i32,
+    date: NaiveDate,
+) -> Result<Vec<OrderWithLines>, AppError> {
+    let open: Vec<&str> = OrderStatus::ALL
+        .iter()
+        .filter(|s| s.is_open())
+        .map(|s| s.as_str())
+        .collect();
+    let orders = order::Entity::find()
+        .filter(order::Column::CustomerId.eq(customer_id))
+        .filter(order::Column::RequestedDate.eq(date))
+        .filter(order::Column::Status.is_in(open))
+        .order_by_asc(order::Column::Id)
+        .all(db)
+        .await?;
+    let ids: Vec<i32> = orders.iter().map(|o| o.id).collect();
+    let mut lines = lines_of(db, &ids).await?;
+    Ok(orders
+        .into_iter()
+        .map(|o| OrderWithLines {
+            lines: lines.remove(&o.id).unwrap_or_default(),
+            order: o,
+        })
+        .collect())
+}
+
 /// Whether a recurring-order template already made its order for `date`.
 pub async fn from_template_on(
     db: &impl ConnectionTrait,

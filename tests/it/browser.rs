@@ -16,6 +16,8 @@ pub const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
 
 pub struct Browser {
     pub client: Client,
+    /// The window's (or emulated phone's) width in CSS pixels.
+    pub width: u32,
     _driver: Driver,
 }
 
@@ -102,6 +104,7 @@ pub async fn start(width: u32, accept_language: &str) -> Option<Browser> {
             Ok(client) => {
                 return Some(Browser {
                     client,
+                    width,
                     _driver: guard,
                 });
             }
@@ -139,8 +142,21 @@ impl Browser {
         el.send_keys(value).await.unwrap();
     }
 
+    /// Clicks an element, finding it again if the page replaced it
+    /// meanwhile (htmx swaps lists while a search is typed).
     pub async fn click(&self, css: &str) {
-        self.find(css).await.click().await.unwrap();
+        for _ in 0..40 {
+            match self.find(css).await.click().await {
+                Ok(()) => return,
+                Err(fantoccini::error::CmdError::Standard(e))
+                    if e.error == fantoccini::error::ErrorStatus::StaleElementReference =>
+                {
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                }
+                Err(e) => panic!("clicking {css}: {e}"),
+            }
+        }
+        panic!("{css} kept being replaced");
     }
 
     /// Waits until the page's body contains `needle`.
@@ -155,6 +171,47 @@ impl Browser {
         }
         let src = self.client.source().await.unwrap_or_default();
         panic!("page never showed {needle:?}; page was:\n{src}");
+    }
+
+    /// Waits until an element's text is `expected` (scripts update it).
+    pub async fn wait_for_element_text(&self, css: &str, expected: &str) {
+        let mut last = String::new();
+        for _ in 0..100 {
+            last = self.text(css).await;
+            if last == expected {
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        panic!("{css} never read {expected:?}; last {last:?}");
+    }
+
+    /// The page fits the screen: no sideways scrolling, and on a phone no
+    /// zooming out (Chrome widens the layout viewport to fit wide content,
+    /// so `innerWidth` growing past the device width means overflow too).
+    pub async fn assert_fits(&self, what: &str) {
+        let v = self
+            .js("return [document.documentElement.scrollWidth, window.innerWidth];")
+            .await;
+        let (scroll, inner) = (v[0].as_i64().unwrap(), v[1].as_i64().unwrap());
+        assert!(scroll <= inner, "{what} scrolls sideways by {}px", scroll - inner);
+        if self.width < 500 {
+            assert_eq!(inner, i64::from(self.width), "{what} is wider than a {} px phone", self.width);
+        }
+    }
+
+    /// Signs in through the page as `username` (password [`PASSWORD`]).
+    pub async fn sign_in(&self, app: &crate::test_app::TestApp, username: &str) {
+        self.goto(&app.url("/login")).await;
+        self.fill("#username", username).await;
+        self.fill("#password", crate::test_app::PASSWORD).await;
+        self.click("#login-submit").await;
+        self.wait_for_text("您好").await;
+    }
+
+    /// Runs a script in the page and returns its value.
+    pub async fn js(&self, script: &str) -> serde_json::Value {
+        self.client.execute(script, vec![]).await.unwrap()
     }
 
     pub async fn path(&self) -> String {

@@ -89,21 +89,10 @@ async fn pages_fit_a_375_pixel_phone() {
     b.fill("#password", PASSWORD).await;
     b.click("#login-submit").await;
     b.wait_for_text("您好").await;
-    for path in ["/", "/users", "/planning", "/fleet"] {
+    for path in ["/", "/desk", "/customers", "/customers/new", "/orders", "/prices", "/users", "/planning", "/fleet"] {
         b.goto(&app.url(path)).await;
         b.find("main").await;
-        let overflow = b
-            .client
-            .execute(
-                "return document.documentElement.scrollWidth - window.innerWidth;",
-                vec![],
-            )
-            .await
-            .unwrap();
-        assert!(
-            overflow.as_i64().unwrap() <= 0,
-            "{path} scrolls sideways by {overflow}px at 375 px"
-        );
+        b.assert_fits(path).await;
         b.screenshot(&format!("phone{}", path.replace('/', "-")))
             .await;
     }
@@ -257,5 +246,106 @@ fn no_template_has_inline_script_or_handlers() {
                 i + 1
             );
         }
+    }
+}
+
+/// The desk shows the price before confirming, takes a note, replaces a
+/// prefilled quantity instead of appending to it, asks before a second
+/// order for the same day, and offers an unknown caller's number as a new
+/// customer.
+#[tokio::test]
+async fn the_desk_asks_before_a_second_order_shows_the_price_and_offers_a_new_customer() {
+    use reqwest::Method;
+    use serde_json::{Value, json};
+    const ENTER: &str = "\u{E007}";
+    let app = spawn_app().await;
+    app.create_user("olive", Role::OfficeStaff).await;
+    app.seed_prices().await;
+    let token = app.token("olive").await;
+    let c: Value = app
+        .api_customer(
+            &token,
+            crate::test_app::customer_json("王記麵店", "0912-345-678"),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    let id = c["id"].as_i64().unwrap();
+    let body = json!({"customer_id": id, "requested_date": "2026-12-01", "lines": [{"size": "50", "quantity": 2}]});
+    assert_eq!(
+        app.api(Method::POST, "/api/v1/orders", &token, Some(body))
+            .await
+            .status(),
+        201
+    );
+
+    for width in [1366, 375] {
+        let Some(b) = browser::start(width, "zh-TW").await else {
+            return;
+        };
+        b.sign_in(&app, "olive").await;
+        b.goto(&app.url("/desk")).await;
+        b.fill("#desk-q", "345678").await;
+        b.find("#desk-matches .match").await;
+        b.find("#desk-q").await.send_keys(ENTER).await.unwrap();
+        b.find("#desk-customer").await;
+        // The usual at NT$2,650 a 50 kg cylinder: two, then the three
+        // ordered in the first round.
+        let usual = if width == 1366 { "NT$5,300" } else { "NT$7,950" };
+        assert_eq!(b.text("#desk-total").await, usual);
+        // Typing into the prefilled box replaces its value.
+        let box50 = b.find("input[name=qty_50]").await;
+        box50.click().await.unwrap();
+        box50.send_keys("3").await.unwrap();
+        assert_eq!(box50.prop("value").await.unwrap().as_deref(), Some("3"));
+        b.wait_for_element_text("#desk-total", "NT$7,950").await;
+        b.fill("#desk-notes", "放後門").await;
+        b.screenshot(&format!("desk-price-{width}")).await;
+        // (A key typed into the note is text: "2" does not pick tomorrow.)
+        b.find("#desk-notes").await.send_keys("2").await.unwrap();
+        assert_eq!(b.js("return document.getElementById('desk-tomorrow').checked").await, false);
+        b.js("document.getElementById('desk-notes').value = '放後門'").await;
+        b.js("document.getElementById('desk-tomorrow').click()").await;
+        // Enter in the note submits, as it would with the mouse.
+        b.find("#desk-notes").await.send_keys(ENTER).await.unwrap();
+        // Tomorrow already has an order: the desk asks and names it.
+        b.find("#desk-same-day").await;
+        assert!(b.text("#desk-same-day").await.contains("O20261130-0001"));
+        b.screenshot(&format!("desk-same-day-{width}")).await;
+        let phone_overflow = b
+            .js("return document.documentElement.scrollWidth - window.innerWidth")
+            .await;
+        assert!(
+            phone_overflow.as_i64().unwrap() <= 0,
+            "the card fits at {width} px: {phone_overflow}"
+        );
+        b.click("#desk-confirm-again").await;
+        let number = b.text("#placed-number").await;
+        let (_, placed) = app
+            .call(Method::GET, "/api/v1/orders?date=2026-12-01", &token, None)
+            .await;
+        let mine = placed["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|o| o["order_number"] == number.as_str())
+            .unwrap()
+            .clone();
+        assert_eq!(mine["notes"], "放後門");
+        assert_eq!(
+            mine["lines"],
+            json!([{"size": "50", "quantity": 3, "unit_price": 2650, "amount": 7950}])
+        );
+
+        // An unknown caller: one click to a new customer with the number.
+        b.fill("#desk-q", "0922-555-666").await;
+        b.click("#desk-new-customer").await;
+        b.wait_for_text("新增客戶").await;
+        let phones = b
+            .js("return document.querySelector('[name=phones]').value")
+            .await;
+        assert_eq!(phones.as_str().unwrap(), "0922-555-666");
+        b.close().await;
     }
 }
