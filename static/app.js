@@ -28,6 +28,12 @@
         if (!window.confirm(f.getAttribute("data-confirm"))) { e.preventDefault(); }
       });
     });
+    // A button that asks first (bulk cancel).
+    document.querySelectorAll("button[data-confirm]").forEach(function (b) {
+      b.addEventListener("click", function (e) {
+        if (!window.confirm(b.getAttribute("data-confirm"))) { e.preventDefault(); }
+      });
+    });
   });
   // Behaviour the pages declare with data attributes (the Content Security
   // Policy allows no inline script or handlers):

@@ -404,8 +404,24 @@ pub async fn customers_template_xlsx() -> Result<Response, AppError> {
     Ok(download(bytes, XLSX, "customers-template.xlsx"))
 }
 
-fn order_examples(state: &AppState) -> Vec<Vec<String>> {
-    orders::example_rows(state.clock.today_taipei() + chrono::Duration::days(1))
+/// Sample rows for the order template, with codes of real customers so the
+/// sample imports as it is.
+async fn order_examples(state: &AppState) -> Result<Vec<Vec<String>>, AppError> {
+    let f = Filter {
+        per_page: 2,
+        ..Filter::default()
+    };
+    let codes: Vec<String> = state
+        .search
+        .search(&state.db, &f)
+        .await?
+        .rows()
+        .map(|e| e.customer.code.clone())
+        .collect();
+    Ok(orders::example_rows(
+        state.clock.today_taipei() + chrono::Duration::days(1),
+        &codes,
+    ))
 }
 
 fn as_strs(rows: &[Vec<String>]) -> Vec<Vec<&str>> {
@@ -414,14 +430,14 @@ fn as_strs(rows: &[Vec<String>]) -> Vec<Vec<&str>> {
         .collect()
 }
 
-pub async fn orders_template_csv(State(state): State<AppState>) -> Response {
-    let rows = order_examples(&state);
+pub async fn orders_template_csv(State(state): State<AppState>) -> Result<Response, AppError> {
+    let rows = order_examples(&state).await?;
     let bytes = write::template_csv(orders::SPEC, &as_strs(&rows));
-    download(bytes, CSV, "orders-template.csv")
+    Ok(download(bytes, CSV, "orders-template.csv"))
 }
 
 pub async fn orders_template_xlsx(State(state): State<AppState>) -> Result<Response, AppError> {
-    let rows = order_examples(&state);
+    let rows = order_examples(&state).await?;
     let bytes = write::template_xlsx("訂單", orders::SPEC, &as_strs(&rows))
         .map_err(|e| AppError::Internal(e.into()))?;
     Ok(download(bytes, XLSX, "orders-template.xlsx"))

@@ -384,11 +384,20 @@ pub async fn export_rows(
         .collect())
 }
 
-pub fn example_rows(tomorrow: NaiveDate) -> Vec<Vec<String>> {
+/// Two sample rows for tomorrow, for customers with these codes (the
+/// book's first customers; the automatic first code when it is empty).
+pub fn example_rows(tomorrow: NaiveDate, codes: &[String]) -> Vec<Vec<String>> {
     let d = tomorrow.to_string();
+    let code = |i: usize| {
+        codes
+            .get(i)
+            .or_else(|| codes.first())
+            .cloned()
+            .unwrap_or_else(|| "C00001".into())
+    };
     vec![
         vec![
-            "C00001".into(),
+            code(0),
             d.clone(),
             "08:00-12:00".into(),
             String::new(),
@@ -401,7 +410,7 @@ pub fn example_rows(tomorrow: NaiveDate) -> Vec<Vec<String>> {
             String::new(),
         ],
         vec![
-            "R001".into(),
+            code(1),
             d,
             String::new(),
             String::new(),

@@ -281,6 +281,10 @@ pub fn parse_bulk(op: &str, date: &str) -> Result<Bulk, AppError> {
     match op {
         "confirm" => Ok(Bulk::Apply(Action::Confirm)),
         "cancel" => Ok(Bulk::Apply(Action::Cancel)),
+        "change_date" if date.trim().is_empty() => Err(AppError::field(
+            "date",
+            Text::new("請先選擇「新日期」", "Choose the new date first"),
+        )),
         "change_date" => NaiveDate::parse_from_str(date.trim(), "%Y-%m-%d")
             .map(Bulk::ChangeDate)
             .map_err(|_| {

@@ -55,25 +55,77 @@ struct ListPage {
     statuses: Vec<Choice>,
     districts: Vec<Choice>,
     drivers: Vec<Choice>,
+    page: u64,
+    pages: u64,
+    /// The filters as a query string (for the pager and the bulk form).
+    query: String,
+    /// A bulk action refused on this page, with the reasons.
+    bulk_error: Option<String>,
+    /// Some filter beyond the date is set (the empty text says so).
+    filtered: bool,
 }
 
+impl ListPage {
+    fn page_link(&self, page: u64) -> String {
+        let sep = if self.query.is_empty() { "" } else { "&" };
+        format!("/orders?{}{sep}page={page}", self.query)
+    }
+}
+
+/// What the list says after a redirect (read beside the filter: a
+/// flattened struct would read numbers from a query string as text).
 #[derive(Deserialize)]
-pub struct ListQuery {
-    #[serde(flatten)]
-    filter: OrderFilter,
+pub struct ListMessage {
     msg: Option<String>,
+    /// How many orders a bulk action changed.
+    n: Option<u64>,
+}
+
+/// The filters of a list as a query string, without the page.
+fn filter_query(f: &OrderFilter) -> String {
+    let mut parts: Vec<(&str, String)> = vec![("date", f.date.clone())];
+    for (k, v) in [
+        ("status", &f.status),
+        ("district", &f.district),
+        ("q", &f.q),
+        ("driver", &f.driver),
+    ] {
+        if !v.trim().is_empty() {
+            parts.push((k, v.clone()));
+        }
+    }
+    serde_urlencoded::to_string(&parts).unwrap_or_default()
 }
 
 pub async fn list(
     State(state): State<AppState>,
     ctx: Ctx,
-    Query(q): Query<ListQuery>,
+    Query(mut f): Query<OrderFilter>,
+    Query(q): Query<ListMessage>,
 ) -> Result<Response, AppError> {
-    let t = ctx.locale;
-    let mut f = q.filter;
     if f.date.is_empty() && f.q.is_empty() {
         f.date = state.clock.today_taipei().to_string();
     }
+    let flash = q.msg.as_deref().map(|m| match m {
+        "bulk" => ctx
+            .locale
+            .t("orders.bulk_done")
+            .replace("{n}", &q.n.unwrap_or(0).to_string()),
+        _ => ctx.locale.t("orders.saved").to_owned(),
+    });
+    let html = list_html(&state, &ctx, &f, flash, None).await?;
+    Ok(Html(html).into_response())
+}
+
+async fn list_html(
+    state: &AppState,
+    ctx: &Ctx,
+    f: &OrderFilter,
+    flash: Option<String>,
+    bulk_error: Option<String>,
+) -> Result<String, AppError> {
+    let t = ctx.locale;
+    let f = f.clone();
     let (rows, total) = queries::list(&state.db, &f).await?;
     let summary = queries::summary(&state.db, &f).await?;
     let rows = rows
@@ -134,12 +186,17 @@ pub async fn list(
             value: d.id.to_string(),
         })
         .collect();
-    let flash = q.msg.as_deref().map(|m| match m {
-        "bulk" => t.t("orders.bulk_done").to_owned(),
-        _ => t.t("orders.saved").to_owned(),
-    });
+    let page_no = f.page()?;
     let page = ListPage {
-        shell: Shell::new(&state, &ctx, "/orders", t.t("orders.title")).with_flash(flash),
+        shell: Shell::new(state, ctx, "/orders", t.t("orders.title")).with_flash(flash),
+        page: page_no,
+        pages: total.div_ceil(f.per_page()).max(1),
+        query: filter_query(&f),
+        bulk_error,
+        filtered: !(f.status.is_empty()
+            && f.district.is_empty()
+            && f.q.is_empty()
+            && f.driver.is_empty()),
         rows,
         total,
         summary,
@@ -153,7 +210,7 @@ pub async fn list(
         districts,
         drivers,
     };
-    Ok(Html(render_template(&page)?).into_response())
+    render_template(&page)
 }
 
 #[derive(Template)]
@@ -178,9 +235,11 @@ impl FormPage {
     }
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, Default)]
+#[serde(default)]
 pub struct NewQuery {
-    customer_id: i32,
+    /// The customer the order is for; without one the desk finds them.
+    customer_id: Option<i32>,
 }
 
 async fn form_page(
@@ -256,7 +315,12 @@ pub async fn new_form(
     ctx: Ctx,
     Query(q): Query<NewQuery>,
 ) -> Result<Response, AppError> {
-    let c = customers::get(&state.db, q.customer_id).await?;
+    // An order needs its customer: without one, the desk is where they are
+    // found.
+    let Some(customer_id) = q.customer_id else {
+        return Ok(Redirect::to("/desk").into_response());
+    };
+    let c = customers::get(&state.db, customer_id).await?;
     let usual = queries::usual_lines(&state.db, &c).await?;
     let input = usual_input(&usual);
     Ok(Html(form_page(&state, &ctx, &input, c.id, Vec::new()).await?).into_response())
@@ -466,25 +530,53 @@ pub async fn transition(
 /// list's filter to return to.
 pub async fn bulk(
     State(state): State<AppState>,
+    ctx: Ctx,
     CurrentUser(actor): CurrentUser,
     f: FormFields,
 ) -> Result<Response, AppError> {
     let get = |k: &str| f.get(k).unwrap_or_default();
     let ids: Vec<i32> = f.all("ids").filter_map(|v| v.parse().ok()).collect();
-    let op = parse_bulk(get("op"), get("new_date"))?;
-    queries::bulk(
-        &state.db,
-        &state.events,
-        &actor,
-        &ids,
-        &op,
-        state.clock.today_taipei(),
-        state.clock.now(),
-    )
-    .await?;
-    Ok(Redirect::to(&format!(
-        "/orders?date={}&msg=bulk",
-        crate::error::url_encode(get("date"))
-    ))
-    .into_response())
+    // The list's filters come back as they were sent.
+    let back: OrderFilter = serde_urlencoded::from_str(get("back")).unwrap_or_default();
+    let result = match parse_bulk(get("op"), get("new_date")) {
+        Ok(op) => {
+            queries::bulk(
+                &state.db,
+                &state.events,
+                &actor,
+                &ids,
+                &op,
+                state.clock.today_taipei(),
+                state.clock.now(),
+            )
+            .await
+        }
+        Err(e) => Err(e),
+    };
+    match result {
+        Ok(n) => Ok(
+            Redirect::to(&format!("/orders?{}&msg=bulk&n={n}", filter_query(&back)))
+                .into_response(),
+        ),
+        // Refused (nothing selected, no date, an order that cannot change):
+        // the same list again, with why.
+        Err(e @ (AppError::Invalid(_) | AppError::Conflict(_))) => {
+            let why = match &e {
+                AppError::Invalid(fields) => fields
+                    .iter()
+                    .map(|x| x.message.get(ctx.locale).to_owned())
+                    .collect::<Vec<_>>()
+                    .join("；"),
+                other => other.message().get(ctx.locale).to_owned(),
+            };
+            let status = if matches!(e, AppError::Conflict(_)) {
+                StatusCode::CONFLICT
+            } else {
+                StatusCode::UNPROCESSABLE_ENTITY
+            };
+            let html = list_html(&state, &ctx, &back, None, Some(why)).await?;
+            Ok((status, Html(html)).into_response())
+        }
+        Err(e) => Err(e),
+    }
 }

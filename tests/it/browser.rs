@@ -194,9 +194,18 @@ impl Browser {
             .js("return [document.documentElement.scrollWidth, window.innerWidth];")
             .await;
         let (scroll, inner) = (v[0].as_i64().unwrap(), v[1].as_i64().unwrap());
-        assert!(scroll <= inner, "{what} scrolls sideways by {}px", scroll - inner);
+        assert!(
+            scroll <= inner,
+            "{what} scrolls sideways by {}px",
+            scroll - inner
+        );
         if self.width < 500 {
-            assert_eq!(inner, i64::from(self.width), "{what} is wider than a {} px phone", self.width);
+            assert_eq!(
+                inner,
+                i64::from(self.width),
+                "{what} is wider than a {} px phone",
+                self.width
+            );
         }
     }
 

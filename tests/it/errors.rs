@@ -334,3 +334,47 @@ async fn wrong_methods_big_bodies_long_addresses_and_wrong_content_types_get_the
     );
     assert!(res.text().await.unwrap().contains("<html"));
 }
+
+/// Every page, opened with no query or with nonsense in it, answers with a
+/// page (or a redirect) in the user's language: never a raw parser message.
+#[tokio::test]
+async fn every_page_handles_missing_and_bad_query_parameters() {
+    let app = spawn_app().await;
+    app.create_user("boss", Role::SuperAdmin).await;
+    app.login("boss").await;
+    let mut checked = 0;
+    for (method, route) in luckygas::app::registered_routes() {
+        if method != axum::http::Method::GET
+            || route.starts_with("/api/")
+            || route.contains('*')
+            || ["/ws", "/metrics", "/healthz", "/readyz", "/favicon.ico"].contains(&route.as_str())
+        {
+            continue;
+        }
+        let path = route.replace("{id}", "1").replace("{date}", "2026-12-01");
+        for query in [
+            "",
+            "?page=abc&date=2026-02-30&customer_id=zz&status=%00&per_page=-1&q=%ff",
+        ] {
+            let res = app.get(&format!("{path}{query}")).await;
+            let status = res.status().as_u16();
+            assert!(status < 500, "{route}{query}: {status}");
+            if !(300..400).contains(&status) {
+                let ct = res.headers()["content-type"].to_str().unwrap().to_owned();
+                let body = res.text().await.unwrap();
+                if ct.starts_with("text/html") {
+                    for raw in [
+                        "Failed to deserialize",
+                        "invalid digit",
+                        "missing field",
+                        "expected",
+                    ] {
+                        assert!(!body.contains(raw), "{route}{query}: {raw} in the page");
+                    }
+                }
+            }
+            checked += 1;
+        }
+    }
+    assert!(checked > 30, "{checked}");
+}

@@ -621,6 +621,25 @@ async fn the_pages_preview_then_import_in_one_step_each() {
         .await
         .unwrap();
     assert_eq!(again.status(), 400);
+    // With customers in the book (and a price list), the order template's
+    // sample rows name them and import as they are.
+    seed_prices(&app).await;
+    for ext in ["csv", "xlsx"] {
+        let template = app
+            .get(&format!("/orders/import/template.{ext}"))
+            .await
+            .bytes()
+            .await
+            .unwrap();
+        let (status, html) =
+            upload_page(&app, "orders", &format!("template.{ext}"), &template).await;
+        assert_eq!(status, 200);
+        assert!(
+            html.contains(r#"<strong id="count-created">2</strong>"#)
+                && !html.contains(r#"id="import-commit" disabled"#),
+            "{ext}: {html}"
+        );
+    }
 }
 
 #[tokio::test]
@@ -728,6 +747,9 @@ async fn the_import_page_previews_row_errors_then_imports_in_the_browser() {
     b.click("#login-submit").await;
     b.wait_for_text("您好").await;
     b.goto(&app.url("/customers/import")).await;
+    // No progress bar before a file is chosen.
+    let shown = "return getComputedStyle(document.getElementById('check-progress')).display";
+    assert_eq!(b.js(shown).await, "none");
     b.find("#import-file")
         .await
         .send_keys(bad.to_str().unwrap())
@@ -745,6 +767,13 @@ async fn the_import_page_previews_row_errors_then_imports_in_the_browser() {
             .unwrap()
             .is_some()
     );
+    // The check has ended: its bar is gone, and the refused import button
+    // looks unavailable.
+    assert_eq!(b.js(shown).await, "none");
+    let opacity = b
+        .js("return Number(getComputedStyle(document.getElementById('import-commit')).opacity)")
+        .await;
+    assert!(opacity.as_f64().unwrap() < 0.6, "{opacity}");
     b.screenshot("import-errors").await;
 
     b.goto(&app.url("/customers/import")).await;

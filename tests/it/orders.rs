@@ -619,3 +619,122 @@ async fn orders_announce_themselves_to_the_office_after_commit_and_say_who_acted
         None
     );
 }
+
+#[tokio::test]
+async fn the_order_list_pages_past_a_hundred_and_bulk_actions_say_what_they_did() {
+    let (app, token, id) = setup().await;
+    let mut ids = Vec::new();
+    for _ in 0..130 {
+        let o: Value = order(
+            &app,
+            &token,
+            json!({"customer_id": id, "lines": [{"size": "20", "quantity": 1}]}),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+        ids.push(o["id"].as_i64().unwrap());
+    }
+    app.login("olive").await;
+    let first = app
+        .get("/orders?date=2026-11-30")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert_eq!(
+        first.matches("name=\"ids\"").count(),
+        100,
+        "a hundred a page"
+    );
+    assert!(
+        first.contains("id=\"orders-pager\"") && first.contains("第 1 / 2"),
+        "a pager"
+    );
+    // The day summary counts every order, on every page.
+    let summary = |html: &str| {
+        let i = html.find("id=\"day-summary\"").unwrap();
+        html[i..i + 200].to_owned()
+    };
+    assert!(
+        summary(&first).contains("<strong>130</strong>"),
+        "{}",
+        summary(&first)
+    );
+    let second = app
+        .get("/orders?date=2026-11-30&page=2")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert_eq!(second.matches("name=\"ids\"").count(), 30);
+    assert!(summary(&second).contains("<strong>130</strong>"));
+    assert!(second.contains("id=\"page-prev\""));
+    // Cancelling asks first, and then says how many changed.
+    assert!(first.contains("id=\"bulk-cancel\" data-confirm="));
+    let csrf = crate::test_app::csrf_in(&first);
+    let back = "date=2026-11-30&status=pending";
+    let res = app
+        .client
+        .post(app.url("/orders/bulk"))
+        .form(&[
+            ("csrf_token", csrf.as_str()),
+            ("back", back),
+            ("op", "cancel"),
+            ("ids", &ids[0].to_string()),
+            ("ids", &ids[1].to_string()),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 303);
+    let to = res.headers()["location"].to_str().unwrap().to_owned();
+    assert!(
+        to.starts_with("/orders?date=2026-11-30&status=pending"),
+        "back to the same filters: {to}"
+    );
+    let page = app.get(&to).await.text().await.unwrap();
+    assert!(page.contains("已處理 2 張訂單"), "says how many");
+    // Change date without a date: the reason on the same list, nothing changed.
+    let res = app
+        .client
+        .post(app.url("/orders/bulk"))
+        .form(&[
+            ("csrf_token", csrf.as_str()),
+            ("back", back),
+            ("op", "change_date"),
+            ("new_date", ""),
+            ("ids", &ids[2].to_string()),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 422);
+    let html = res.text().await.unwrap();
+    assert!(
+        html.contains("id=\"bulk-error\"") && html.contains("請先選擇「新日期」"),
+        "on the list page"
+    );
+    assert!(
+        html.contains("id=\"orders-table\""),
+        "the list is still there"
+    );
+    let (_, o) = app
+        .call(
+            Method::GET,
+            &format!("/api/v1/orders/{}", ids[2]),
+            &token,
+            None,
+        )
+        .await;
+    assert_eq!(o["requested_date"], "2026-11-30");
+    // A filter with no hits says so.
+    let none = app
+        .get("/orders?date=2026-11-30&status=delivered")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(none.contains("id=\"orders-empty\"") && none.contains("沒有符合篩選條件的訂單"));
+}

@@ -89,7 +89,17 @@ async fn pages_fit_a_375_pixel_phone() {
     b.fill("#password", PASSWORD).await;
     b.click("#login-submit").await;
     b.wait_for_text("您好").await;
-    for path in ["/", "/desk", "/customers", "/customers/new", "/orders", "/prices", "/users", "/planning", "/fleet"] {
+    for path in [
+        "/",
+        "/desk",
+        "/customers",
+        "/customers/new",
+        "/orders",
+        "/prices",
+        "/users",
+        "/planning",
+        "/fleet",
+    ] {
         b.goto(&app.url(path)).await;
         b.find("main").await;
         b.assert_fits(path).await;
@@ -292,7 +302,11 @@ async fn the_desk_asks_before_a_second_order_shows_the_price_and_offers_a_new_cu
         b.find("#desk-customer").await;
         // The usual at NT$2,650 a 50 kg cylinder: two, then the three
         // ordered in the first round.
-        let usual = if width == 1366 { "NT$5,300" } else { "NT$7,950" };
+        let usual = if width == 1366 {
+            "NT$5,300"
+        } else {
+            "NT$7,950"
+        };
         assert_eq!(b.text("#desk-total").await, usual);
         // Typing into the prefilled box replaces its value.
         let box50 = b.find("input[name=qty_50]").await;
@@ -304,9 +318,15 @@ async fn the_desk_asks_before_a_second_order_shows_the_price_and_offers_a_new_cu
         b.screenshot(&format!("desk-price-{width}")).await;
         // (A key typed into the note is text: "2" does not pick tomorrow.)
         b.find("#desk-notes").await.send_keys("2").await.unwrap();
-        assert_eq!(b.js("return document.getElementById('desk-tomorrow').checked").await, false);
-        b.js("document.getElementById('desk-notes').value = '放後門'").await;
-        b.js("document.getElementById('desk-tomorrow').click()").await;
+        assert_eq!(
+            b.js("return document.getElementById('desk-tomorrow').checked")
+                .await,
+            false
+        );
+        b.js("document.getElementById('desk-notes').value = '放後門'")
+            .await;
+        b.js("document.getElementById('desk-tomorrow').click()")
+            .await;
         // Enter in the note submits, as it would with the mouse.
         b.find("#desk-notes").await.send_keys(ENTER).await.unwrap();
         // Tomorrow already has an order: the desk asks and names it.
