@@ -1,5 +1,6 @@
 //! The customer book: customers, their phones and cylinders, pages and API.
 
+pub mod accounts;
 pub mod api;
 pub mod entity;
 pub mod form;
@@ -16,7 +17,8 @@ use crate::auth::policy::{CUSTOMER, OFFICE};
 use utoipa_axum::routes;
 
 pub fn routes(r: Routes) -> Routes {
-    r.add(Method::GET, "/customers", OFFICE, handlers::list)
+    accounts::routes(r)
+        .add(Method::GET, "/customers", OFFICE, handlers::list)
         .add(Method::GET, "/customers/new", OFFICE, handlers::new_form)
         .add(Method::POST, "/customers", OFFICE, handlers::create)
         .add(Method::GET, "/customers/{id}", OFFICE, handlers::show)

@@ -516,6 +516,29 @@ pub(crate) fn search_needle(q: &str) -> Option<String> {
     })
 }
 
+/// The full codes a short one may stand for: people type `c29` for
+/// `C00029`, so letters then digits also find the codes with those letters
+/// and that number, however many zeros pad it (up to ten digits).
+pub(crate) fn code_spellings(q: &str) -> Vec<String> {
+    let q = crate::domain::normalize_width(q.trim()).to_uppercase();
+    let letters = q.bytes().take_while(u8::is_ascii_uppercase).count();
+    let digits = &q[letters..];
+    if !(1..=4).contains(&letters)
+        || digits.is_empty()
+        || digits.len() > 10
+        || !digits.bytes().all(|b| b.is_ascii_digit())
+    {
+        return Vec::new();
+    }
+    let number = digits.trim_start_matches('0');
+    if number.is_empty() {
+        return Vec::new();
+    }
+    (number.len()..=10)
+        .map(|width| format!("{}{number:0>width$}", &q[..letters]))
+        .collect()
+}
+
 /// The ids of the customers in `district` (when not empty) whose search text
 /// contains `text` (when given), as a subquery for `customer_id IN (…)`:
 /// how other features filter by customer without reading the table.
@@ -541,10 +564,16 @@ pub fn ids_where(district: &str, text: Option<&str>) -> SelectStatement {
 pub fn search_condition(f: &Filter) -> Condition {
     let mut cond = Condition::all();
     if let Some(needle) = search_needle(&f.q) {
-        cond = cond.add(
-            Expr::col(customer::Column::SearchText)
-                .like(LikeExpr::new(format!("%{}%", escape_like(&needle))).escape('\\')),
-        );
+        let text = Expr::col(customer::Column::SearchText)
+            .like(LikeExpr::new(format!("%{}%", escape_like(&needle))).escape('\\'));
+        let codes = code_spellings(&f.q);
+        cond = cond.add(if codes.is_empty() {
+            Condition::all().add(text)
+        } else {
+            Condition::any()
+                .add(text)
+                .add(customer::Column::Code.is_in(codes))
+        });
     }
     if !f.district.trim().is_empty() {
         cond = cond.add(customer::Column::District.eq(f.district.trim()));

@@ -30,7 +30,7 @@ use sea_orm::{
 
 use super::{
     entity::{customer, phone},
-    queries::{Filter, search_needle},
+    queries::{Filter, code_spellings, search_needle},
 };
 use crate::{
     db::counters::{self, Counter},
@@ -444,24 +444,38 @@ impl Snapshot {
             "updated" => Some(&self.by_updated),
             _ => None,
         };
+        let codes = code_spellings(&f.q);
         match (by, needle) {
             // Code order is the stored order: no sorting, no marks.
-            (None, Some(needle)) => self.text_matches(&needle, |i| {
+            (None, Some(needle)) if codes.is_empty() => self.text_matches(&needle, |i| {
                 if keep(i) {
                     take(i);
                 }
             }),
             (None, None) => (0..self.entries.len()).filter(|&i| keep(i)).for_each(take),
-            (Some(order), needle) => {
+            (order, needle) => {
                 let mut hit = vec![needle.is_none(); self.entries.len()];
                 if let Some(needle) = needle {
                     self.text_matches(&needle, |i| hit[i] = true);
                 }
-                order
-                    .iter()
-                    .map(|&i| i as usize)
-                    .filter(|&i| hit[i] && keep(i))
-                    .for_each(take);
+                // A short code (`c29`) also finds the code it stands for.
+                for code in &codes {
+                    if let Ok(i) = self
+                        .entries
+                        .binary_search_by(|e| e.customer.code.as_str().cmp(code))
+                    {
+                        hit[i] = true;
+                    }
+                }
+                let keep_hit = |&i: &usize| hit[i] && keep(i);
+                match order {
+                    Some(order) => order
+                        .iter()
+                        .map(|&i| i as usize)
+                        .filter(keep_hit)
+                        .for_each(take),
+                    None => (0..self.entries.len()).filter(keep_hit).for_each(take),
+                }
             }
         }
         (rows, total)
@@ -690,6 +704,9 @@ mod tests {
             "+886 911",
             "c0000",
             "b09",
+            "b95",
+            "B0055",
+            "ｂ７１",
             "中壢區中正路1",
             "lee 50%",
             "LEE",

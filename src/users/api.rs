@@ -25,6 +25,9 @@ pub struct UserOut {
     pub version: i32,
     pub last_login_at: Option<DateTime<Utc>>,
     pub created_at: DateTime<Utc>,
+    /// For a customer account: the customer record it sees (linked from
+    /// `/api/v1/customers/{id}/accounts`).
+    pub customer_id: Option<i32>,
 }
 
 impl From<users::Model> for UserOut {
@@ -39,6 +42,7 @@ impl From<users::Model> for UserOut {
             version: u.version,
             last_login_at: u.last_login_at,
             created_at: u.created_at,
+            customer_id: u.customer_id,
         }
     }
 }

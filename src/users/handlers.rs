@@ -43,6 +43,7 @@ pub struct UserRow {
     pub role: &'static str,
     pub active: bool,
     pub last_login: String,
+    pub customer_id: Option<i32>,
 }
 
 fn row(t: Locale, u: &users::Model) -> UserRow {
@@ -52,6 +53,7 @@ fn row(t: Locale, u: &users::Model) -> UserRow {
         display_name: u.display_name.clone(),
         role: Role::parse(&u.role).map_or("?", |r| t.t(r.label_key())),
         active: u.active,
+        customer_id: u.customer_id,
         last_login: u.last_login_at.map_or_else(
             || "—".to_owned(),
             |d| {

@@ -86,6 +86,68 @@ pub async fn set_customer(
     Ok(())
 }
 
+/// The customer accounts linked to customer `customer_id`, by user name.
+pub async fn linked_to(
+    db: &impl ConnectionTrait,
+    customer_id: i32,
+) -> Result<Vec<users::Model>, AppError> {
+    Ok(users::Entity::find()
+        .filter(users::Column::CustomerId.eq(customer_id))
+        .order_by_asc(users::Column::Username)
+        .all(db)
+        .await?)
+}
+
+/// Links a customer account to customer `customer_id` (or unlinks it with
+/// `None`), recorded in the audit log. Only accounts with the customer role
+/// can be linked; the caller checks that the customer exists.
+pub async fn link_customer(
+    db: &(impl TransactionTrait + ConnectionTrait),
+    actor: &AuthUser,
+    id: i32,
+    customer_id: Option<i32>,
+    now: DateTime<Utc>,
+) -> Result<users::Model, AppError> {
+    let txn = crate::db::begin_write(db).await?;
+    let before = get(&txn, id).await?;
+    if customer_id.is_some() && before.role != Role::Customer.as_str() {
+        return Err(AppError::field(
+            "username",
+            Text::new(
+                "只有「客戶」角色的帳號可以連結客戶資料",
+                "Only accounts with the customer role can be linked to a customer",
+            ),
+        ));
+    }
+    users::Entity::update_many()
+        .col_expr(users::Column::CustomerId, Expr::value(customer_id))
+        .col_expr(users::Column::Version, Expr::value(before.version + 1))
+        .col_expr(users::Column::UpdatedAt, Expr::value(now))
+        .filter(users::Column::Id.eq(id))
+        .exec(&txn)
+        .await?;
+    let after = get(&txn, id).await?;
+    audit::record(
+        &txn,
+        audit::Entry {
+            actor_id: Some(actor.id),
+            action: if customer_id.is_some() {
+                "user.link_customer"
+            } else {
+                "user.unlink_customer"
+            },
+            entity: "user",
+            entity_id: id.to_string(),
+            before: Some(audit_view(&before)),
+            after: Some(audit_view(&after)),
+        },
+        now,
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(after)
+}
+
 /// Remembers the language an account chose.
 pub async fn set_locale(
     db: &impl ConnectionTrait,
@@ -131,6 +193,7 @@ fn audit_view(u: &users::Model) -> serde_json::Value {
         "role": u.role,
         "active": u.active,
         "locale": u.locale,
+        "customer_id": u.customer_id,
     })
 }
 

@@ -383,3 +383,300 @@ async fn a_customer_account_sees_only_its_own_customer_and_drivers_see_no_book()
         404
     );
 }
+
+/// The prices card says which of today's prices are list prices and which
+/// are the customer's own, and "no own prices" only when there are none;
+/// the address shows its district once.
+#[tokio::test]
+async fn the_customer_page_marks_list_and_own_prices_and_prints_the_district_once() {
+    let (app, token) = office().await;
+    app.seed_prices().await;
+    app.create_user("mona", Role::Manager).await;
+    let c: Value = app
+        .api_customer(&token, customer_json("林家小館", "0922-111-222"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    let id = c["id"].as_i64().unwrap();
+    app.login("mona").await;
+    let card = app
+        .get(&format!("/customers/{id}/prices"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    let today = &card[card.find(r#"id="prices-today""#).unwrap()..];
+    let today = &today[..today.find("</div>\n").unwrap()];
+    assert_eq!(today.matches("牌價").count(), 5, "{today}");
+    assert!(!today.contains("專屬"), "{today}");
+    assert!(card.contains(r#"id="no-own-prices""#), "{card}");
+
+    let csrf = app.page_csrf(&app.client).await;
+    let res = app
+        .client
+        .post(app.url(&format!("/customers/{id}/prices")))
+        .form(&[
+            ("csrf_token", csrf.as_str()),
+            ("size", "20"),
+            ("price", "900"),
+            ("valid_from", "2020-01-01"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    let card = res.text().await.unwrap();
+    let today = &card[card.find(r#"id="prices-today""#).unwrap()..];
+    let today = &today[..today.find("</div>\n").unwrap()];
+    assert_eq!(today.matches("牌價").count(), 4, "{today}");
+    assert!(
+        today.contains("NT$900") && today.contains("專屬"),
+        "{today}"
+    );
+    assert!(!card.contains(r#"id="no-own-prices""#), "{card}");
+    assert!(card.contains(r#"id="own-prices""#), "{card}");
+
+    let page = app
+        .get(&format!("/customers/{id}"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    let dd = &page[page.find("桃園市中壢區中正路100號").unwrap()..];
+    let dd = &dd[..dd.find("</dd>").unwrap()];
+    assert!(!dd["桃園市中壢區".len()..].contains("中壢區"), "{dd}");
+    let list = app.get("/customers?q=林家").await.text().await.unwrap();
+    assert!(
+        list.contains(r#"<td class="hide-sm">桃園市中壢區中正路100號</td>"#),
+        "{list}"
+    );
+}
+
+/// `c29` is how people type `C00029`: the book, the API and the desk find
+/// it, and a longer number does not match a shorter code.
+#[tokio::test]
+async fn a_short_code_finds_the_padded_code() {
+    let (app, token) = office().await;
+    for (code, name, phone) in [
+        ("C00029", "二十九號店", "0933-000-029"),
+        ("C00290", "二九零號店", "0933-000-290"),
+        ("R029", "零售二九", "0933-000-292"),
+    ] {
+        let mut v = customer_json(name, phone);
+        v["code"] = json!(code);
+        assert_eq!(app.api_customer(&token, v).await.status(), 201);
+    }
+    let find = |q: &'static str| {
+        let app = &app;
+        let token = &token;
+        async move {
+            let found: Value = app
+                .api(
+                    Method::GET,
+                    &format!("/api/v1/customers?q={}", crate::test_app::enc(q)),
+                    token,
+                    None,
+                )
+                .await
+                .json()
+                .await
+                .unwrap();
+            found["items"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|c| c["code"].as_str().unwrap().to_owned())
+                .collect::<Vec<_>>()
+        }
+    };
+    assert_eq!(find("c29").await, ["C00029"]);
+    assert_eq!(find("C029").await, ["C00029"]);
+    assert_eq!(find("ｃ２９").await, ["C00029"]);
+    assert_eq!(find("c290").await, ["C00290"]);
+    assert_eq!(find("r29").await, ["R029"]);
+    assert_eq!(find("C00029").await, ["C00029"]);
+    assert!(find("c30").await.is_empty());
+    app.login("olive").await;
+    let book = app
+        .client
+        .get(app.url("/customers?q=c29"))
+        .header("hx-request", "true")
+        .header("hx-target", "customer-results")
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        book.contains("二十九號店") && !book.contains("二九零號店"),
+        "{book}"
+    );
+    let desk = app.get("/desk/lookup?q=c29").await.text().await.unwrap();
+    assert!(
+        desk.contains("二十九號店") && !desk.contains("二九零號店"),
+        "{desk}"
+    );
+}
+
+/// The office links a customer's sign-in account to its record on the
+/// customer page or through the API; the account then sees that customer
+/// at `/my`. Staff accounts and accounts linked elsewhere are refused by
+/// field, and unlinking takes the access away.
+#[tokio::test]
+async fn the_office_links_and_unlinks_a_customer_sign_in_account() {
+    let (app, token) = office().await;
+    let mine: Value = app
+        .api_customer(&token, customer_json("自家瓦斯行", "0944-111-222"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    let other: Value = app
+        .api_customer(&token, customer_json("隔壁麵店", "0944-333-444"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    let (id, other_id) = (mine["id"].as_i64().unwrap(), other["id"].as_i64().unwrap());
+    let cust_id = app.create_user("cust", Role::Customer).await;
+    app.create_user("dan", Role::Driver).await;
+    let cust = app.token("cust").await;
+    assert_eq!(
+        app.api(Method::GET, "/api/v1/my/customer", &cust, None)
+            .await
+            .status(),
+        404
+    );
+
+    // The page: the card offers the free account and links it.
+    app.login("olive").await;
+    let card = app
+        .get(&format!("/customers/{id}/accounts"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(card.contains(r#"id="no-accounts""#) && card.contains(r#"<option value="cust">"#));
+    let csrf = app.page_csrf(&app.client).await;
+    let post = |path: String, username: &'static str| {
+        let app = &app;
+        let csrf = csrf.clone();
+        async move {
+            app.client
+                .post(app.url(&path))
+                .header("hx-request", "true")
+                .form(&[("csrf_token", csrf.as_str()), ("username", username)])
+                .send()
+                .await
+                .unwrap()
+        }
+    };
+    let res = post(format!("/customers/{id}/accounts"), "dan").await;
+    assert_eq!(res.status(), 422);
+    let html = res.text().await.unwrap();
+    assert!(html.contains("只有「客戶」角色"), "{html}");
+    let res = post(format!("/customers/{id}/accounts"), "nobody").await;
+    assert_eq!(res.status(), 422);
+    assert!(res.text().await.unwrap().contains("找不到帳號「nobody」"));
+    let res = post(format!("/customers/{id}/accounts"), " CUST ").await;
+    assert_eq!(res.status(), 200);
+    let html = res.text().await.unwrap();
+    assert!(
+        html.contains(r#"id="linked-accounts""#) && html.contains("<code>cust</code>"),
+        "{html}"
+    );
+    let own: Value = app
+        .api(Method::GET, "/api/v1/my/customer", &cust, None)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(own["name"], "自家瓦斯行");
+    // Linked here, so the other customer cannot take it silently.
+    let res = post(format!("/customers/{other_id}/accounts"), "cust").await;
+    assert_eq!(res.status(), 422);
+    assert!(
+        res.text()
+            .await
+            .unwrap()
+            .contains(mine["code"].as_str().unwrap())
+    );
+
+    // The API: the list, an unlink, a link again.
+    let listed: Value = app
+        .api(
+            Method::GET,
+            &format!("/api/v1/customers/{id}/accounts"),
+            &token,
+            None,
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(listed[0]["username"], "cust");
+    let res = app
+        .api(
+            Method::DELETE,
+            &format!("/api/v1/customers/{id}/accounts/{cust_id}"),
+            &token,
+            None,
+        )
+        .await;
+    assert_eq!(res.status(), 200);
+    assert_eq!(res.json::<Value>().await.unwrap(), json!([]));
+    assert_eq!(
+        app.api(Method::GET, "/api/v1/my/customer", &cust, None)
+            .await
+            .status(),
+        404
+    );
+    let res = app
+        .api(
+            Method::POST,
+            &format!("/api/v1/customers/{other_id}/accounts"),
+            &token,
+            Some(json!({"username": "cust"})),
+        )
+        .await;
+    assert_eq!(res.status(), 201);
+    let own: Value = app
+        .api(Method::GET, "/api/v1/my/customer", &cust, None)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(own["name"], "隔壁麵店");
+    app.create_user("ada", Role::SuperAdmin).await;
+    let admin = app.token("ada").await;
+    let user: Value = app
+        .api(
+            Method::GET,
+            &format!("/api/v1/users/{cust_id}"),
+            &admin,
+            None,
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(user["customer_id"], other_id);
+    // Each link and unlink is in the account's history.
+    let actions: Vec<String> =
+        luckygas::audit::for_entity(&app.state.db, "user", &cust_id.to_string(), 20)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|a| a.action)
+            .collect();
+    assert_eq!(
+        actions
+            .iter()
+            .filter(|a| a.ends_with("link_customer"))
+            .count(),
+        3,
+        "{actions:?}"
+    );
+}
