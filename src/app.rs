@@ -40,6 +40,8 @@ pub struct Inner {
     pub travel: crate::planning::travel::Travel,
     pub runs: crate::planning::runs::Runs,
     pub search: customers::search_index::SearchIndex,
+    /// Coordinates from addresses, when a service is configured.
+    pub geocoder: Option<Arc<crate::geocoding::Geocoder>>,
     /// This instance's side of the job queue.
     pub jobs: crate::jobs::Jobs,
     /// Who may use which route, as the routes declared it.
@@ -71,6 +73,7 @@ impl AppState {
             config.api_rate_per_account,
             config.api_rate_per_address,
         );
+        let geocoder = crate::geocoding::Geocoder::new(&config.geocoding).map(Arc::new);
         Self(Arc::new(Inner {
             rate,
             db,
@@ -81,6 +84,7 @@ impl AppState {
             travel,
             runs: crate::planning::runs::Runs::default(),
             search: customers::search_index::SearchIndex::default(),
+            geocoder,
             jobs: crate::jobs::Jobs::default(),
             access: &route_table().access,
         }))
@@ -132,6 +136,7 @@ fn all_jobs() -> crate::jobs::Registry<AppState> {
         });
     let r = r.every("jobs_cleanup", chrono::Duration::hours(1));
     let r = crate::imports::jobs(r);
+    let r = customers::locate::jobs(r);
     crate::recurring::jobs(r)
 }
 

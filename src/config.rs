@@ -60,6 +60,8 @@ pub struct Config {
     pub planning: PlanningConfig,
     /// `[jobs]`: the background worker.
     pub jobs: JobsConfig,
+    /// `[geocoding]`: coordinates from addresses.
+    pub geocoding: GeocodingConfig,
     /// The bearer token Prometheus sends for `/metrics`
     /// (`LUCKYGAS_METRICS_TOKEN`); without one, only local callers.
     pub metrics_token: Option<SecretString>,
@@ -67,6 +69,39 @@ pub struct Config {
     /// (`LUCKYGAS_API_RATE_PER_ACCOUNT`) and per address when not signed in.
     pub api_rate_per_account: u32,
     pub api_rate_per_address: u32,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default)]
+pub struct GeocodingConfig {
+    /// A Nominatim-compatible service, e.g. `https://nominatim.openstreetmap.org`
+    /// (`LUCKYGAS_GEOCODING__URL`). Without one, a new customer without
+    /// coordinates is placed at its district's centre, marked approximate.
+    pub url: Option<String>,
+    /// Names this application to the service (public Nominatim requires it).
+    pub user_agent: String,
+    /// Sent as `email=` (public Nominatim asks for it from regular users).
+    pub email: Option<String>,
+    /// At least this long between two requests (public Nominatim: 1 s).
+    pub min_interval_millis: u64,
+    pub timeout_seconds: u64,
+}
+
+impl Default for GeocodingConfig {
+    fn default() -> Self {
+        Self {
+            url: None,
+            user_agent: concat!(
+                "luckygas/",
+                env!("CARGO_PKG_VERSION"),
+                " (delivery management)"
+            )
+            .into(),
+            email: None,
+            min_interval_millis: 1100,
+            timeout_seconds: 10,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -145,6 +180,7 @@ impl Default for Config {
             routing: RoutingConfig::default(),
             planning: PlanningConfig::default(),
             jobs: JobsConfig::default(),
+            geocoding: GeocodingConfig::default(),
             metrics_token: None,
             api_rate_per_account: 1200,
             api_rate_per_address: 300,

@@ -15,6 +15,7 @@ pub mod error;
 pub mod events;
 pub mod extract;
 pub mod fleet;
+pub mod geocoding;
 pub mod home;
 pub mod i18n;
 pub mod imports;

@@ -31,6 +31,10 @@ pub struct CustomerOut {
     pub district: String,
     pub lat: Option<f64>,
     pub lon: Option<f64>,
+    /// How far `lat`/`lon` can be trusted: `manual` and `geocoded` find
+    /// the door; `approximate` only the street or district; `missing`
+    /// cannot be routed. Coordinates sent back unchanged keep it.
+    pub location_source: crate::domain::LocationSource,
     pub delivery_windows: String,
     pub service_minutes: i32,
     pub floor: Option<i32>,
@@ -84,6 +88,7 @@ pub fn out_with(
         district: c.district,
         lat: c.lat,
         lon: c.lon,
+        location_source: crate::domain::LocationSource::parse(&c.location_source),
         delivery_windows: c.delivery_windows,
         service_minutes: c.service_minutes,
         floor: c.floor,

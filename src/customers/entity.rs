@@ -18,6 +18,9 @@ pub mod customer {
         pub district: String,
         pub lat: Option<f64>,
         pub lon: Option<f64>,
+        /// Where `lat`/`lon` came from: `manual`, `geocoded`, `approximate`
+        /// or `missing` (`domain::LocationSource`).
+        pub location_source: String,
         /// `08:00-12:00, 14:00-17:00`; empty means any time.
         pub delivery_windows: String,
         pub service_minutes: i32,

@@ -188,6 +188,8 @@ struct FormPage {
     terms: Vec<Choice>,
     sizes: Vec<(String, String, String)>,
     tiles: String,
+    /// Why the stored location is not to be trusted (edit form only).
+    location_warning: Option<String>,
 }
 
 impl FormPage {
@@ -206,6 +208,7 @@ fn form_page(
     input: CustomerInput,
     errors: Vec<FieldError>,
     conflict: Option<String>,
+    location_warning: Option<String>,
 ) -> Result<String, AppError> {
     let t = ctx.locale;
     let title = if id.is_some() {
@@ -247,6 +250,7 @@ fn form_page(
         input,
         errors,
         conflict,
+        location_warning,
     };
     render_template(&page)
 }
@@ -277,7 +281,16 @@ pub async fn new_form(
         },
         ..Default::default()
     };
-    Ok(Html(form_page(&state, &ctx, None, input, Vec::new(), None)?).into_response())
+    Ok(Html(form_page(
+        &state,
+        &ctx,
+        None,
+        input,
+        Vec::new(),
+        None,
+        None,
+    )?)
+    .into_response())
 }
 
 pub async fn create(
@@ -294,7 +307,7 @@ pub async fn create(
         Ok(c) => Ok(Redirect::to(&format!("/customers/{}?msg=created", c.id)).into_response()),
         Err(AppError::Invalid(errors)) => Ok((
             StatusCode::UNPROCESSABLE_ENTITY,
-            Html(form_page(&state, &ctx, None, input, errors, None)?),
+            Html(form_page(&state, &ctx, None, input, errors, None, None)?),
         )
             .into_response()),
         Err(e) => Err(e),
@@ -352,6 +365,7 @@ pub async fn edit_form(
         input_of(&c, &phones),
         Vec::new(),
         None,
+        location_view(&state, ctx.locale, &c).warning,
     )?)
     .into_response())
 }
@@ -373,7 +387,15 @@ pub async fn update(
         Ok(_) => Ok(Redirect::to(&format!("/customers/{id}?msg=saved")).into_response()),
         Err(AppError::Invalid(errors)) => Ok((
             StatusCode::UNPROCESSABLE_ENTITY,
-            Html(form_page(&state, &ctx, Some(id), input, errors, None)?),
+            Html(form_page(
+                &state,
+                &ctx,
+                Some(id),
+                input,
+                errors,
+                None,
+                None,
+            )?),
         )
             .into_response()),
         // A stale edit keeps what the user typed and says what happened.
@@ -385,6 +407,7 @@ pub async fn update(
                 input,
                 Vec::new(),
                 Some(msg.get(ctx.locale).to_owned()),
+                None,
             )?;
             Ok((StatusCode::CONFLICT, Html(html)).into_response())
         }
@@ -443,6 +466,32 @@ struct ShowPage {
     templates: Vec<TemplateRow>,
     today: String,
     sizes: Vec<String>,
+    location: LocationView,
+}
+
+/// How much the customer's location can be trusted, as the pages show it.
+pub struct LocationView {
+    /// `manual`, `geocoded`, `approximate`, `missing`.
+    pub source: &'static str,
+    pub label: &'static str,
+    pub warning: Option<String>,
+    /// The address can be looked up again (a geocoder is configured and
+    /// the location is not precise).
+    pub can_locate: bool,
+}
+
+pub fn location_view(
+    state: &AppState,
+    t: crate::i18n::Locale,
+    c: &customer::Model,
+) -> LocationView {
+    let source = crate::domain::LocationSource::parse(&c.location_source);
+    LocationView {
+        source: source.as_str(),
+        label: t.t(&format!("customers.location_{}", source.as_str())),
+        warning: source.warning().map(|w| w.get(t).to_owned()),
+        can_locate: state.geocoder.is_some() && !source.is_precise(),
+    }
 }
 
 pub struct TemplateRow {
@@ -511,6 +560,7 @@ pub async fn show(
     let flash = match flash.msg.as_deref() {
         Some("created") => Some(t.t("customers.created").to_owned()),
         Some("saved") => Some(t.t("customers.saved").to_owned()),
+        Some("locating") => Some(t.t("customers.locating").to_owned()),
         _ => None,
     };
     let templates = crate::recurring::for_customer(&state.db, id)
@@ -549,6 +599,7 @@ pub async fn show(
         orders,
         events,
         tiles: state.config.map_tile_url.clone(),
+        location: location_view(&state, t, &c),
         c,
     };
     Ok(Html(render_template(&page)?).into_response())

@@ -6,6 +6,7 @@ pub mod entity;
 pub mod form;
 mod handlers;
 pub mod kinds;
+pub mod locate;
 pub mod own;
 pub mod queries;
 pub mod search_index;
@@ -17,7 +18,7 @@ use crate::auth::policy::{CUSTOMER, OFFICE};
 use utoipa_axum::routes;
 
 pub fn routes(r: Routes) -> Routes {
-    accounts::routes(r)
+    locate::routes(accounts::routes(r))
         .add(Method::GET, "/customers", OFFICE, handlers::list)
         .add(Method::GET, "/customers/new", OFFICE, handlers::new_form)
         .add(Method::POST, "/customers", OFFICE, handlers::create)

@@ -19,6 +19,7 @@ use crate::{
     audit,
     auth::AuthUser,
     db::counters::{self, Counter},
+    domain::LocationSource,
     error::AppError,
     i18n::Text,
 };
@@ -158,8 +159,6 @@ fn apply(a: &mut customer::ActiveModel, d: &CustomerData) {
     a.contact_person = Set(d.contact_person.clone());
     a.address = Set(d.address.clone());
     a.district = Set(d.district.clone());
-    a.lat = Set(d.location.map(|l| l.lat()));
-    a.lon = Set(d.location.map(|l| l.lon()));
     a.delivery_windows = Set(d.windows.to_string());
     a.service_minutes = Set(d.service_minutes);
     a.floor = Set(d.floor);
@@ -175,6 +174,81 @@ fn apply(a: &mut customer::ActiveModel, d: &CustomerData) {
     a.invoice_title = Set(d.invoice_title.clone());
     a.sms_opt_out = Set(d.sms_opt_out);
     a.notes = Set(d.notes.clone());
+}
+
+/// Where a written customer is placed, and whether to look its address up.
+struct Placement {
+    point: Option<(f64, f64)>,
+    source: LocationSource,
+    locate: bool,
+}
+
+/// Decides the coordinates a write stores. Coordinates someone gave are
+/// kept as given (`manual`); coordinates sent back unchanged keep their
+/// source, unless the address changed under them: then, as for a customer
+/// without coordinates, the district's centre stands in (approximate, or
+/// missing outside the districts we know) until the address is looked up.
+/// Nothing here makes a location look more precise than it is.
+fn placement(d: &CustomerData, before: Option<&customer::Model>) -> Placement {
+    let address_changed = before.is_none_or(|b| b.address != d.address);
+    let stored = before.and_then(|b| b.lat.zip(b.lon));
+    let before_source = before.map_or(LocationSource::Missing, |b| {
+        LocationSource::parse(&b.location_source)
+    });
+    let given = d.location.map(|l| (l.lat(), l.lon()));
+    let same_point = matches!((given, stored), (Some(a), Some(b))
+        if (a.0 - b.0).abs() < 1e-9 && (a.1 - b.1).abs() < 1e-9);
+    match given {
+        Some(p) if !same_point => Placement {
+            point: Some(p),
+            source: LocationSource::Manual,
+            locate: false,
+        },
+        Some(p) if !address_changed => Placement {
+            point: Some(p),
+            source: before_source,
+            locate: false,
+        },
+        None if !address_changed
+            && stored.is_some()
+            && !before_source.is_precise()
+            && before_source != LocationSource::Missing =>
+        {
+            Placement {
+                point: stored,
+                source: before_source,
+                locate: false,
+            }
+        }
+        _ => {
+            let centre = crate::domain::district_centre(&d.district);
+            Placement {
+                point: centre.map(|c| (c.lat(), c.lon())),
+                source: if centre.is_some() {
+                    LocationSource::Approximate
+                } else {
+                    LocationSource::Missing
+                },
+                locate: true,
+            }
+        }
+    }
+}
+
+fn place(a: &mut customer::ActiveModel, p: &Placement) {
+    a.lat = Set(p.point.map(|p| p.0));
+    a.lon = Set(p.point.map(|p| p.1));
+    a.location_source = Set(p.source.as_str().to_owned());
+}
+
+/// Queues the address lookup of this version of the customer.
+async fn queue_locate(
+    txn: &impl ConnectionTrait,
+    c: &customer::Model,
+    now: DateTime<Utc>,
+) -> Result<(), AppError> {
+    crate::jobs::queue::enqueue(txn, super::locate::job(c, now), now).await?;
+    Ok(())
 }
 
 /// The next free automatic code `C{NNNNN}`.
@@ -286,7 +360,12 @@ pub async fn insert(
         ..Default::default()
     };
     apply(&mut a, d);
+    let placed = placement(d, None);
+    place(&mut a, &placed);
     let c = a.insert(txn).await?;
+    if placed.locate {
+        queue_locate(txn, &c, now).await?;
+    }
     write_phones(txn, c.id, d).await?;
     search_index::bump_revision(txn).await?;
     audit::record(
@@ -351,6 +430,8 @@ pub async fn replace(
         ..Default::default()
     };
     apply(&mut a, d);
+    let placed = placement(d, Some(&before));
+    place(&mut a, &placed);
     a.code = Set(code.clone());
     a.search_text = Set(search_text(d, &code));
     a.version = Set(before.version + 1);
@@ -367,6 +448,9 @@ pub async fn replace(
     write_phones(txn, id, d).await?;
     search_index::bump_revision(txn).await?;
     let after = get(txn, id).await?;
+    if placed.locate {
+        queue_locate(txn, &after, now).await?;
+    }
     audit::record(
         txn,
         audit::Entry {
@@ -395,6 +479,58 @@ pub async fn update(
     let c = replace(&txn, Some(actor), id, Some(version), d, now).await?;
     txn.commit().await?;
     Ok(c)
+}
+
+/// Stores the point the address lookup found, if the customer is still at
+/// `version` and its location not set by hand since (`false` otherwise).
+pub async fn set_found_location(
+    db: &(impl TransactionTrait + ConnectionTrait),
+    id: i32,
+    version: i32,
+    point: crate::domain::LatLon,
+    source: LocationSource,
+    now: DateTime<Utc>,
+) -> Result<bool, AppError> {
+    let txn = crate::db::begin_write(db).await?;
+    let Some(before) = customer::Entity::find_by_id(id).one(&txn).await? else {
+        return Ok(false);
+    };
+    if before.version != version || LocationSource::parse(&before.location_source).is_precise() {
+        return Ok(false);
+    }
+    let done = customer::Entity::update_many()
+        .col_expr(customer::Column::Lat, Expr::value(point.lat()))
+        .col_expr(customer::Column::Lon, Expr::value(point.lon()))
+        .col_expr(
+            customer::Column::LocationSource,
+            Expr::value(source.as_str()),
+        )
+        .col_expr(customer::Column::Version, Expr::value(version + 1))
+        .col_expr(customer::Column::UpdatedAt, Expr::value(now))
+        .filter(customer::Column::Id.eq(id))
+        .filter(customer::Column::Version.eq(version))
+        .exec(&txn)
+        .await?;
+    if done.rows_affected == 0 {
+        return Ok(false);
+    }
+    search_index::bump_revision(&txn).await?;
+    let after = get(&txn, id).await?;
+    audit::record(
+        &txn,
+        audit::Entry {
+            actor_id: None,
+            action: "customer.locate",
+            entity: "customer",
+            entity_id: id.to_string(),
+            before: Some(json!({"lat": before.lat, "lon": before.lon, "location_source": before.location_source})),
+            after: Some(json!({"lat": after.lat, "lon": after.lon, "location_source": after.location_source})),
+        },
+        now,
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(true)
 }
 
 /// Deactivates (soft-deletes) or reactivates a customer. Deactivation is

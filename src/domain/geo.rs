@@ -108,6 +108,89 @@ pub fn haversine_m(a: (f64, f64), b: (f64, f64)) -> f64 {
     2.0 * EARTH_RADIUS_M * h.sqrt().min(1.0).asin()
 }
 
+/// Where a customer's coordinates came from, and so how far a driver can
+/// trust them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum LocationSource {
+    /// Typed, picked on the map, or imported with the customer.
+    Manual,
+    /// Found from the address down to the building.
+    Geocoded,
+    /// Only the street or area is known (the geocoder's best, or the
+    /// district's centre): enough to plan, not to find the door.
+    Approximate,
+    /// No coordinates: the customer cannot be routed.
+    Missing,
+}
+
+impl LocationSource {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Manual => "manual",
+            Self::Geocoded => "geocoded",
+            Self::Approximate => "approximate",
+            Self::Missing => "missing",
+        }
+    }
+
+    /// Unknown text reads as `Missing` (never as a trusted location).
+    pub fn parse(s: &str) -> Self {
+        match s {
+            "manual" => Self::Manual,
+            "geocoded" => Self::Geocoded,
+            "approximate" => Self::Approximate,
+            _ => Self::Missing,
+        }
+    }
+
+    /// Precise enough to find the door.
+    pub fn is_precise(self) -> bool {
+        matches!(self, Self::Manual | Self::Geocoded)
+    }
+
+    /// The warning shown next to the customer, none when precise.
+    pub fn warning(self) -> Option<Text> {
+        match self {
+            Self::Manual | Self::Geocoded => None,
+            Self::Approximate => Some(Text::new(
+                "位置概略：只知道路段或行政區，請在地圖上確認",
+                "Approximate location: only the street or district is known; check it on the map",
+            )),
+            Self::Missing => Some(Text::new(
+                "缺少位置：無法排入路線，請在地圖上點選位置",
+                "Location missing: cannot be routed; pick the location on the map",
+            )),
+        }
+    }
+}
+
+/// The district office of each Taoyuan district: where an address whose
+/// only known part is its district is placed, marked approximate.
+const DISTRICT_CENTRES: [(&str, f64, f64); 13] = [
+    ("桃園區", 24.9937, 121.3010),
+    ("中壢區", 24.9656, 121.2248),
+    ("平鎮區", 24.9459, 121.2181),
+    ("八德區", 24.9286, 121.2846),
+    ("楊梅區", 24.9076, 121.1452),
+    ("蘆竹區", 25.0455, 121.2918),
+    ("大溪區", 24.8807, 121.2866),
+    ("龜山區", 24.9925, 121.3378),
+    ("大園區", 25.0644, 121.1960),
+    ("觀音區", 25.0333, 121.0828),
+    ("新屋區", 24.9722, 121.1058),
+    ("龍潭區", 24.8642, 121.2163),
+    ("復興區", 24.8159, 121.3526),
+];
+
+/// The stand-in point of a district we know, if any.
+pub fn district_centre(district: &str) -> Option<LatLon> {
+    DISTRICT_CENTRES
+        .iter()
+        .find(|(d, _, _)| *d == district)
+        .map(|&(_, lat, lon)| LatLon { lat, lon })
+}
+
 fn parse_degrees(s: &str) -> Result<f64, Text> {
     let s = normalize_width(s);
     let s = s.trim();
@@ -144,6 +227,21 @@ impl<'de> Deserialize<'de> for LatLon {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_taoyuan_district_has_a_centre_inside_it_and_no_other_place_does() {
+        for d in crate::domain::TAOYUAN_DISTRICTS {
+            let c = district_centre(d).unwrap_or_else(|| panic!("{d}"));
+            // Taoyuan City lies within about 24.6–25.15 N, 120.98–121.5 E.
+            assert!(
+                (24.6..25.15).contains(&c.lat()) && (120.98..121.5).contains(&c.lon()),
+                "{d}"
+            );
+        }
+        assert!(district_centre("大安區").is_none());
+        assert!(district_centre("").is_none());
+        assert_eq!(LocationSource::parse("bogus"), LocationSource::Missing);
+    }
 
     #[test]
     fn accepts_points_across_taiwan_and_outlying_islands() {

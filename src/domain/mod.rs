@@ -17,7 +17,7 @@ pub mod time_window;
 
 pub use address::{TAOYUAN_DISTRICTS, district_of};
 pub use cylinder::{CylinderCounts, CylinderSize};
-pub use geo::LatLon;
+pub use geo::{LatLon, LocationSource, district_centre};
 pub use money::Money;
 pub use phone::Phone;
 pub use tax_id::TaxId;

@@ -185,10 +185,17 @@ fn parse_row(map: &ColumnMap, row: &Row, errors: &mut RowErrors<'_>) -> Option<C
 }
 
 /// One exported row, in [`SPEC`] order; it parses back to the same data.
+/// Only precise coordinates are written: an approximate stand-in read back
+/// from a file would pass for a location someone set.
 pub fn export_row(c: &customer::Model, phones: &[String]) -> Vec<String> {
     let label =
         |r: Result<&'static str, Text>, raw: &str| r.map_or_else(|_| raw.to_owned(), str::to_owned);
-    let num = |v: Option<f64>| v.map(|x| x.to_string()).unwrap_or_default();
+    let precise = crate::domain::LocationSource::parse(&c.location_source).is_precise();
+    let num = |v: Option<f64>| {
+        v.filter(|_| precise)
+            .map(|x| x.to_string())
+            .unwrap_or_default()
+    };
     vec![
         c.code.clone(),
         c.name.clone(),

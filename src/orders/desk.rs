@@ -138,6 +138,9 @@ struct Card {
     name: String,
     phones: Vec<String>,
     address: String,
+    /// `(source, label)` when the location is not precise enough to find
+    /// the door (the driver will need to ask).
+    location_note: Option<(&'static str, &'static str)>,
     windows: String,
     notes: String,
     cylinders: String,
@@ -244,6 +247,15 @@ async fn card_html(
         name: c.name.clone(),
         phones: phones.iter().map(|p| show_phone(&p.phone)).collect(),
         address: c.address.clone(),
+        location_note: {
+            let source = crate::domain::LocationSource::parse(&c.location_source);
+            (!source.is_precise()).then(|| {
+                (
+                    source.as_str(),
+                    t.t(&format!("customers.location_{}", source.as_str())),
+                )
+            })
+        },
         windows: c.delivery_windows.clone(),
         notes: c.notes.clone(),
         cylinders: c.cylinders_text(),

@@ -32,6 +32,9 @@ pub struct StopView {
     pub phone: String,
     pub lat: Option<f64>,
     pub lon: Option<f64>,
+    /// How far the location can be trusted (`domain::LocationSource`):
+    /// an `approximate` stop is planned at its street or district only.
+    pub location_source: crate::domain::LocationSource,
     /// Planned start of service, `HH:MM`.
     pub arrival: String,
     pub departure: String,
@@ -95,6 +98,7 @@ pub struct LeftView {
     pub window: String,
     pub lat: Option<f64>,
     pub lon: Option<f64>,
+    pub location_source: crate::domain::LocationSource,
 }
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
@@ -151,8 +155,8 @@ pub fn reason_text(code: &str, t: Locale) -> &'static str {
         ),
         "shift_length" => ("路程超過司機的班表時間", "Too far for a driver's shift"),
         "missing_coordinates" => (
-            "客戶沒有座標，請在客戶資料設定位置",
-            "The customer has no coordinates; set the location",
+            "客戶缺少位置（地址查不到），請在客戶資料的地圖上點選位置",
+            "The customer's location is missing (the address was not found); pick it on the customer's map",
         ),
         "no_vehicle" => ("沒有可用的車輛", "No truck available"),
         "no_capacity_left" => (
@@ -226,6 +230,7 @@ pub fn build(day: &Day, run: Option<RunInfo>, t: Locale) -> Board {
                 phone: o.phone.clone(),
                 lat: o.customer.lat,
                 lon: o.customer.lon,
+                location_source: o.location_source(),
                 arrival: hhmm(s.arrival_s),
                 departure: hhmm(s.departure_s),
                 window: o.windows_text(),
@@ -300,6 +305,7 @@ pub fn build(day: &Day, run: Option<RunInfo>, t: Locale) -> Board {
             window: o.windows_text(),
             lat: o.customer.lat,
             lon: o.customer.lon,
+            location_source: o.location_source(),
         });
     }
     let orders_total = day

@@ -35,6 +35,10 @@ impl DayOrder {
         OrderStatus::parse(&self.order.status).unwrap_or(OrderStatus::Pending)
     }
 
+    pub fn location_source(&self) -> crate::domain::LocationSource {
+        crate::domain::LocationSource::parse(&self.customer.location_source)
+    }
+
     /// `(lat, lon)` of the customer, if known.
     pub fn point(&self) -> Option<(f64, f64)> {
         self.customer.lat.zip(self.customer.lon)

@@ -51,6 +51,29 @@ impl BoardPage {
         r.driver_id == Some(*driver_id)
     }
 
+    /// Stops and waiting orders whose customers are placed only roughly,
+    /// and those with no location at all (which cannot be routed).
+    fn rough_locations(&self) -> (usize, usize) {
+        use crate::domain::LocationSource as L;
+        let sources = self
+            .b
+            .routes
+            .iter()
+            .flat_map(|r| r.stops.iter().map(|s| s.location_source))
+            .chain(self.b.waiting.iter().map(|w| w.location_source))
+            .chain(self.b.unassigned.iter().map(|u| u.location_source));
+        let mut approximate = 0;
+        let mut missing = 0;
+        for s in sources {
+            match s {
+                L::Approximate => approximate += 1,
+                L::Missing => missing += 1,
+                L::Manual | L::Geocoded => {}
+            }
+        }
+        (approximate, missing)
+    }
+
     fn status_label(&self) -> &'static str {
         self.shell
             .t

@@ -9,6 +9,7 @@ mod auth;
 mod bad_requests;
 mod customers;
 mod errors;
+mod geocoding;
 mod imports;
 mod jobs;
 mod observability;

@@ -664,6 +664,8 @@ async fn impossible_orders_and_bad_input_get_reasons_not_crashes() {
     nowhere["tax_id"] = Value::Null;
     nowhere["lat"] = Value::Null;
     nowhere["lon"] = Value::Null;
+    // Outside the districts whose centres stand in, and no geocoder.
+    nowhere["address"] = json!("台北市大安區和平東路一段1號");
     let mut night = customer_json("夜間", "0912-000-003");
     night["tax_id"] = Value::Null;
     night["delivery_windows"] = json!("22:00-23:00");

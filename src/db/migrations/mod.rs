@@ -7,6 +7,7 @@ mod m20261129_000001_foundation;
 mod m20261130_000002_customers_orders;
 mod m20261130_000003_fleet_routes;
 mod m20261201_000004_counters_jobs;
+mod m20261201_000005_customer_location;
 
 pub struct Migrator;
 
@@ -18,6 +19,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261130_000002_customers_orders::Migration),
             Box::new(m20261130_000003_fleet_routes::Migration),
             Box::new(m20261201_000004_counters_jobs::Migration),
+            Box::new(m20261201_000005_customer_location::Migration),
         ]
     }
 }
