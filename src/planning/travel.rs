@@ -13,7 +13,6 @@ use std::{
 use optimizer::Matrix;
 
 use crate::domain::geo::haversine_m;
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 /// Road distance over straight-line distance.
 pub const CIRCUITY: f64 = 1.3;
@@ -116,56 +115,30 @@ fn key_of(points: &[(f64, f64)]) -> u64 {
 }
 
 /// Asks an OSRM-compatible service (`GET /table/v1/driving/…`) for both
-/// durations and distances. Plain HTTP only: such a service runs next to
-/// the application. Unreachable pairs (`null`) get the estimate.
+/// durations and distances. Unreachable pairs (`null`) get the estimate.
 async fn osrm_table(base: &str, points: &[(f64, f64)]) -> Result<Matrix, String> {
-    let rest = base
-        .strip_prefix("http://")
-        .ok_or("routing.osrm_url must start with http://")?;
-    let (host, prefix) = rest.split_once('/').unwrap_or((rest, ""));
     let coords: Vec<String> = points
         .iter()
         .map(|(lat, lon)| format!("{lon:.6},{lat:.6}"))
         .collect();
-    let prefix = prefix.trim_end_matches('/');
-    let path = if prefix.is_empty() {
-        String::new()
-    } else {
-        format!("/{prefix}")
-    };
-    let request = format!(
-        "GET {path}/table/v1/driving/{}?annotations=duration,distance HTTP/1.0\r\nHost: {host}\r\nAccept: application/json\r\n\r\n",
+    let url = format!(
+        "{}/table/v1/driving/{}?annotations=duration,distance",
+        base.trim_end_matches('/'),
         coords.join(";")
     );
-    let body = tokio::time::timeout(OSRM_TIMEOUT, async {
-        let addr = if host.contains(':') {
-            host.to_owned()
-        } else {
-            format!("{host}:80")
-        };
-        let mut stream = tokio::net::TcpStream::connect(addr)
-            .await
-            .map_err(|e| e.to_string())?;
-        stream
-            .write_all(request.as_bytes())
-            .await
-            .map_err(|e| e.to_string())?;
-        let mut raw = Vec::new();
-        stream
-            .read_to_end(&mut raw)
-            .await
-            .map_err(|e| e.to_string())?;
-        Ok::<_, String>(raw)
-    })
-    .await
-    .map_err(|_| "timed out".to_owned())??;
-    let text = String::from_utf8_lossy(&body);
-    let (head, json) = text.split_once("\r\n\r\n").ok_or("no HTTP body")?;
-    let status = head.split_whitespace().nth(1).unwrap_or("");
-    if status != "200" {
-        return Err(format!("HTTP status {status}"));
+    let res = reqwest::Client::builder()
+        .timeout(OSRM_TIMEOUT)
+        .build()
+        .map_err(|e| e.to_string())?
+        .get(url)
+        .send()
+        .await
+        .map_err(|e| e.without_url().to_string())?;
+    if !res.status().is_success() {
+        return Err(format!("HTTP status {}", res.status().as_u16()));
     }
-    parse_table(json, points)
+    let json = res.text().await.map_err(|e| e.without_url().to_string())?;
+    parse_table(&json, points)
 }
 
 fn parse_table(json: &str, points: &[(f64, f64)]) -> Result<Matrix, String> {
