@@ -18,10 +18,12 @@
   }
 
   // ----- Map -----
-  function numberIcon(n, color) {
+  function numberIcon(n, color, status) {
+    // A delivered stop shows a tick; a failed one a cross.
+    var done = { delivered: "✓", failed: "✕" }[status];
     return window.L.divIcon({
-      className: "stop-pin",
-      html: '<span style="background:' + color + '">' + n + "</span>",
+      className: "stop-pin" + (done ? " stop-pin-" + status : ""),
+      html: '<span style="background:' + color + '">' + (done || n) + "</span>",
       iconSize: [24, 24],
       iconAnchor: [12, 12],
     });
@@ -49,7 +51,7 @@
         var p = [s.lat, s.lon];
         line.push(p);
         bounds.push(p);
-        window.L.marker(p, { icon: numberIcon(s.sequence, r.color), title: s.customer_name })
+        window.L.marker(p, { icon: numberIcon(s.sequence, r.color, s.order_status), title: s.customer_name })
           .bindPopup("<b>" + esc(s.arrival) + " " + esc(s.customer_name) + "</b><br>" + esc(s.address) +
             "<br>" + esc(s.cylinders) + "<br>" + esc(r.number || "#" + r.seq) + " · " + esc(r.plate))
           .addTo(map);

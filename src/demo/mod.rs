@@ -94,17 +94,19 @@ pub async fn seed(
     Ok(Some(created))
 }
 
-/// Trucks: two small (900 kg, 20 slots) and eight 3.5-tonne (1,800 kg,
-/// 48 slots), each with a driver; the first two drivers have accounts, the
-/// last three work 11:00-20:00 for customers who take deliveries at night.
+/// Trucks: eight 3.5-tonne (1,800 kg, 48 slots) and two small (900 kg,
+/// 20 slots), each with a driver. The first two drivers have accounts and
+/// drive 3.5-tonne trucks (the ones a plan uses first, so `driver1` and
+/// `driver2` get routes); the last three work 11:00-20:00 for customers
+/// who take deliveries at night.
 const FLEET: &[(&str, &str, i32, i32, &str, &str)] = &[
-    ("KEA-2301", "小貨車 1", 900, 20, "陳志明", "0912-301-001"),
-    ("KEA-2302", "小貨車 2", 900, 20, "黃建華", "0912-301-002"),
-    ("RAB-5101", "3.5 噸 1", 1800, 48, "李國強", "0912-301-003"),
-    ("RAB-5102", "3.5 噸 2", 1800, 48, "張家豪", "0912-301-004"),
-    ("RAB-5103", "3.5 噸 3", 1800, 48, "王俊傑", "0912-301-005"),
-    ("RAB-5104", "3.5 噸 4", 1800, 48, "劉宗翰", "0912-301-006"),
-    ("RAB-5105", "3.5 噸 5", 1800, 48, "吳承恩", "0912-301-007"),
+    ("RAB-5101", "3.5 噸 1", 1800, 48, "陳志明", "0912-301-001"),
+    ("RAB-5102", "3.5 噸 2", 1800, 48, "黃建華", "0912-301-002"),
+    ("RAB-5103", "3.5 噸 3", 1800, 48, "李國強", "0912-301-003"),
+    ("RAB-5104", "3.5 噸 4", 1800, 48, "張家豪", "0912-301-004"),
+    ("RAB-5105", "3.5 噸 5", 1800, 48, "王俊傑", "0912-301-005"),
+    ("KEA-2301", "小貨車 1", 900, 20, "劉宗翰", "0912-301-006"),
+    ("KEA-2302", "小貨車 2", 900, 20, "吳承恩", "0912-301-007"),
     ("RAB-5106", "3.5 噸 6", 1800, 48, "蔡明哲", "0912-301-008"),
     ("RAB-5107", "3.5 噸 7", 1800, 48, "許文龍", "0912-301-009"),
     ("RAB-5108", "3.5 噸 8", 1800, 48, "鄭志偉", "0912-301-010"),

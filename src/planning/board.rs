@@ -53,6 +53,9 @@ pub struct StopView {
     /// Since publishing: "" / "added" / "moved".
     pub change: String,
     pub order_status: String,
+    pub order_status_label: String,
+    /// Delivered or failed: done with, no longer to be moved.
+    pub done: bool,
     pub notes: String,
 }
 
@@ -141,6 +144,42 @@ pub struct Board {
     pub trucks: Vec<TruckView>,
     pub drivers: Vec<DriverChoice>,
     pub run: Option<RunInfo>,
+    /// What publishing would send out that is not right: overloaded
+    /// routes, stops planned after their windows (said in the publish
+    /// confirmation and the publish answer).
+    pub warnings: Vec<String>,
+}
+
+/// One line per route that is overloaded or has late stops.
+fn warnings_of(routes: &[RouteView], t: Locale) -> Vec<String> {
+    let mut out = Vec::new();
+    for r in routes {
+        let name = format!(
+            "{} · {}",
+            r.number.clone().unwrap_or_else(|| format!("#{}", r.seq)),
+            r.plate
+        );
+        if r.overloaded {
+            out.push(match t {
+                Locale::ZhTw => format!(
+                    "{name} 超載：{}/{} 公斤、{}/{} 車位",
+                    r.load_kg, r.capacity_kg, r.load_slots, r.capacity_slots
+                ),
+                Locale::En => format!(
+                    "{name} is overloaded: {}/{} kg, {}/{} slots",
+                    r.load_kg, r.capacity_kg, r.load_slots, r.capacity_slots
+                ),
+            });
+        }
+        let late = r.stops.iter().filter(|s| s.late).count();
+        if late > 0 {
+            out.push(match t {
+                Locale::ZhTw => format!("{name} 有 {late} 站晚於配送時段"),
+                Locale::En => format!("{name} reaches {late} stop(s) after their delivery window"),
+            });
+        }
+    }
+    out
 }
 
 pub fn reason_text(code: &str, t: Locale) -> &'static str {
@@ -243,6 +282,12 @@ pub fn build(day: &Day, run: Option<RunInfo>, t: Locale) -> Board {
                 locked: s.locked,
                 change: s.change.clone(),
                 order_status: o.order.status.clone(),
+                order_status_label: o.status().label(t).to_owned(),
+                done: matches!(
+                    o.status(),
+                    crate::orders::status::OrderStatus::Delivered
+                        | crate::orders::status::OrderStatus::Failed
+                ),
                 notes: o.order.notes.clone(),
             });
         }
@@ -325,7 +370,6 @@ pub fn build(day: &Day, run: Option<RunInfo>, t: Locale) -> Board {
         naive_km: naive.map(km),
         saving_pct: naive.map(|n| ((1.0 - distance_m as f64 / n as f64) * 1000.0).round() / 10.0),
         orders_total,
-        routes,
         unassigned,
         waiting,
         depot: day.depot.as_ref().map(|d| [d.lat, d.lon]),
@@ -357,5 +401,7 @@ pub fn build(day: &Day, run: Option<RunInfo>, t: Locale) -> Board {
             })
             .collect(),
         run,
+        warnings: warnings_of(&routes, t),
+        routes,
     }
 }

@@ -74,6 +74,24 @@ impl BoardPage {
         (approximate, missing)
     }
 
+    /// The publish question, with what is wrong with the plan first.
+    fn publish_confirm(&self) -> String {
+        let question = self.shell.t.t("planning.publish_confirm");
+        if self.b.warnings.is_empty() {
+            return question.to_owned();
+        }
+        format!(
+            "{}\n{}\n\n{question}",
+            self.shell.t.t("planning.publish_warning"),
+            self.b
+                .warnings
+                .iter()
+                .map(|w| format!("• {w}"))
+                .collect::<Vec<_>>()
+                .join("\n")
+        )
+    }
+
     fn status_label(&self) -> &'static str {
         self.shell
             .t

@@ -106,8 +106,9 @@ fn stops_of(b: &Value) -> Vec<(i64, i64, i64)> {
 #[tokio::test]
 async fn the_demo_day_is_optimized_published_and_replanned_mid_day() {
     let app = app().await;
-    luckygas::demo::seed(&app.state.db, app.state.clock.now())
+    let accounts = luckygas::demo::seed(&app.state.db, app.state.clock.now())
         .await
+        .unwrap()
         .unwrap();
     app.create_user("mia", Role::Manager).await;
     let token = app.token("mia").await;
@@ -176,6 +177,34 @@ async fn the_demo_day_is_optimized_published_and_replanned_mid_day() {
         .collect();
     assert_eq!(numbers[0], "R20261201-01");
     assert_eq!(numbers.len(), b["routes"].as_array().unwrap().len());
+    // The demo drivers who can sign in have routes to drive.
+    for name in ["driver1", "driver2"] {
+        let password = &accounts
+            .iter()
+            .find(|a| a.username == name)
+            .unwrap()
+            .password;
+        let (status, t) = app
+            .call(
+                Method::POST,
+                "/api/v1/auth/token",
+                "",
+                Some(json!({"username": name, "password": password})),
+            )
+            .await;
+        assert_eq!(status, 200, "{t}");
+        let driver = t["token"].as_str().unwrap();
+        let (_, mine) = app
+            .call(
+                Method::GET,
+                &format!("/api/v1/routes?date={TOMORROW}"),
+                driver,
+                None,
+            )
+            .await;
+        let stops = mine[0]["stops"].as_array().map_or(0, Vec::len);
+        assert!(stops > 0, "{name} has no route: {mine}");
+    }
     let planned: Value = app
         .api(
             Method::GET,
@@ -234,6 +263,26 @@ async fn the_demo_day_is_optimized_published_and_replanned_mid_day() {
     finished(&app, &token, TOMORROW).await;
     let after = board(&app, &token, TOMORROW).await;
     assert_eq!(after["status"], "changed");
+    // On the board the delivered stop looks done and cannot be moved; the
+    // one under way says so.
+    app.login("mia").await;
+    let page = app
+        .get(&format!("/planning?date={TOMORROW}"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        page.contains(&format!(
+            r#"<li class="stop stop-delivered" draggable="false" data-order-id="{delivered}">"#
+        )),
+        "{page}"
+    );
+    assert!(!page.contains(&format!(r#"name="order_id" value="{delivered}""#)));
+    assert!(page.contains(&format!(
+        r#"class="stop stop-out_for_delivery" draggable="true" data-order-id="{under_way}""#
+    )));
+    assert!(page.contains(r#"<span class="status status-delivered">已送達</span>"#));
     let now = stops_of(&after);
     // The delivered and the under-way stops are still first on their
     // routes; the same routes hold the same stops in the same order, and
@@ -1254,4 +1303,62 @@ async fn a_truck_taken_out_of_use_after_publishing_keeps_its_route_and_gets_noth
         .find(|r| r["id"] == new_route)
         .unwrap();
     assert_eq!(r["plate"], "SPARE-1");
+}
+
+/// A plan with an overloaded route says so in the publish question and in
+/// the board's warnings, before anything reaches the drivers.
+#[tokio::test]
+async fn publishing_an_overloaded_plan_says_so_first() {
+    let app = app().await;
+    app.create_user("mia", Role::Manager).await;
+    let token = app.token("mia").await;
+    small_day(&app, &token).await;
+    optimize(&app, &token, TOMORROW).await;
+    finished(&app, &token, TOMORROW).await;
+    let b = board(&app, &token, TOMORROW).await;
+    assert_eq!(b["warnings"], json!([]));
+    app.login("mia").await;
+    let page = app
+        .get(&format!("/planning?date={TOMORROW}"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(!page.contains(r#"id="plan-warnings""#));
+    // The truck turns out to carry less than recorded.
+    let (_, vehicles) = app
+        .call(Method::GET, "/api/v1/vehicles", &token, None)
+        .await;
+    let v = &vehicles[0];
+    let (status, _) = app
+        .call(
+            Method::PUT,
+            &format!("/api/v1/vehicles/{}", v["id"]),
+            &token,
+            Some(json!({"plate": v["plate"], "capacity_kg": "60", "capacity_slots": "20"})),
+        )
+        .await;
+    assert_eq!(status, 200);
+    let b = board(&app, &token, TOMORROW).await;
+    let warning = b["warnings"][0].as_str().unwrap();
+    assert!(
+        warning.contains("ABC-1234 超載") && warning.contains("/60 公斤"),
+        "{warning}"
+    );
+    let page = app
+        .get(&format!("/planning?date={TOMORROW}"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains(r#"id="plan-warnings""#));
+    let form = &page[page
+        .find(r#"action="/planning/2026-12-01/publish""#)
+        .unwrap()..];
+    let confirm = &form[form.find("data-confirm=\"").unwrap()..];
+    let confirm = &confirm[..confirm.find(r#"" id="publish-form""#).unwrap()];
+    assert!(
+        confirm.contains("ABC-1234 超載") && confirm.contains("確定發布"),
+        "{confirm}"
+    );
 }
