@@ -1,8 +1,28 @@
 //! What other features ask planning, so they never read its tables.
 
-use sea_orm::sea_query::{Expr, Query, SelectStatement};
+use chrono::NaiveDate;
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter,
+    sea_query::{Expr, Query, SelectStatement},
+};
 
-use super::entity::{route, stop};
+use super::{
+    entity::{plan, route, stop},
+    status::PlanStatus,
+};
+use crate::error::AppError;
+
+/// The status of a date's plan; `None` before its first optimization.
+pub async fn plan_status_on(
+    db: &impl ConnectionTrait,
+    date: NaiveDate,
+) -> Result<Option<PlanStatus>, AppError> {
+    Ok(plan::Entity::find()
+        .filter(plan::Column::PlanDate.eq(date))
+        .one(db)
+        .await?
+        .map(|p| super::store::plan_status(&p)))
+}
 
 /// The ids of the orders on a driver's routes, as a subquery for
 /// `order_id IN (…)`.

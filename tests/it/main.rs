@@ -10,6 +10,7 @@ mod bad_requests;
 mod customers;
 mod errors;
 mod geocoding;
+mod home;
 mod imports;
 mod jobs;
 mod observability;

@@ -369,3 +369,63 @@ async fn the_desk_asks_before_a_second_order_shows_the_price_and_offers_a_new_cu
         b.close().await;
     }
 }
+
+/// A customer signed in on a phone sees each order's status without
+/// scrolling sideways: on a narrow screen the history rows become cards.
+#[tokio::test]
+async fn a_customer_sees_the_status_of_each_order_on_a_phone() {
+    use reqwest::Method;
+    use serde_json::{Value, json};
+
+    let app = spawn_app().await;
+    app.create_user("olive", Role::OfficeStaff).await;
+    app.create_user("cust", Role::Customer).await;
+    app.seed_prices().await;
+    let token = app.token("olive").await;
+    let c: Value = app
+        .api_customer(
+            &token,
+            crate::test_app::customer_json("自家瓦斯行", "0944-111-222"),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    let id = c["id"].as_i64().unwrap();
+    let res = app
+        .api(
+            Method::POST,
+            &format!("/api/v1/customers/{id}/accounts"),
+            &token,
+            Some(json!({"username": "cust"})),
+        )
+        .await;
+    assert!(res.status().is_success(), "{}", res.status());
+    let res = app
+        .api(
+            Method::POST,
+            "/api/v1/orders",
+            &token,
+            Some(json!({"customer_id": id, "lines": [{"size": "20", "quantity": 2}]})),
+        )
+        .await;
+    assert_eq!(res.status(), 201);
+
+    let Some(b) = browser::start(375, "zh-TW").await else {
+        return;
+    };
+    b.sign_in(&app, "cust").await;
+    b.goto(&app.url("/my")).await;
+    b.wait_for_element_text("#own-orders .status", "待確認")
+        .await;
+    b.assert_fits("/my").await;
+    let right = b
+        .js("return document.querySelector('#own-orders .status').getBoundingClientRect().right;")
+        .await;
+    assert!(
+        right.as_f64().unwrap() <= 375.0,
+        "the status ends at {right} px, off a 375 px screen"
+    );
+    b.screenshot("phone-my").await;
+    b.close().await;
+}
