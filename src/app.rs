@@ -108,6 +108,7 @@ fn all_routes() -> Routes {
     let r = imports::routes(r);
     let r = crate::planning::routes(r);
     let r = crate::fleet::routes(r);
+    let r = crate::driver::routes(r);
     let r = crate::events::routes(r);
     users::routes(r)
 }

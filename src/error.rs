@@ -129,6 +129,20 @@ impl AppError {
         }
     }
 
+    /// The status and documented JSON body of this error in `locale`, for
+    /// answers kept and replayed (a driver's queued action).
+    pub fn api_body(&self, locale: Locale) -> (u16, serde_json::Value) {
+        let fields = match self {
+            Self::Invalid(f) => f.as_slice(),
+            _ => &[],
+        };
+        let detail = ApiErrorDetail::new(self.code(), self.message().get(locale), fields, locale);
+        (
+            self.status().as_u16(),
+            serde_json::json!({ "error": detail }),
+        )
+    }
+
     /// One field error: `AppError::field("username", Text::new("…", "…"))`.
     pub fn field(field: impl Into<String>, message: Text) -> Self {
         Self::Invalid(vec![FieldError::new(field, message)])

@@ -72,6 +72,7 @@ const NAV: &[(&str, &str, bool)] = &[
     ("nav.orders", "/orders", true),
     ("nav.prices", "/prices", true),
     ("nav.planning", "/planning", true),
+    ("nav.dispatch", "/dispatch", true),
     ("nav.fleet", "/fleet", true),
     ("nav.notifications", "/notifications", false),
     ("nav.reports", "/reports", false),

@@ -11,6 +11,7 @@ pub mod customers;
 pub mod db;
 pub mod demo;
 pub mod domain;
+pub mod driver;
 pub mod error;
 pub mod events;
 pub mod extract;

@@ -46,6 +46,7 @@ impl Modify for BearerAuth {
         (name = "orders", description = "訂單 / Orders and their status"),
         (name = "planning", description = "路線規劃與路線 / Route planning and routes"),
         (name = "fleet", description = "車隊與司機 / Trucks and drivers"),
+        (name = "driver", description = "司機 App 與派車 / The driver app and dispatch"),
     )
 )]
 pub struct ApiDoc;

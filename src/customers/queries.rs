@@ -745,3 +745,60 @@ pub async fn districts(db: &impl ConnectionTrait) -> Result<Vec<String>, AppErro
         .await?;
     Ok(rows)
 }
+
+/// Changes the cylinders a customer holds by `delta` per size (in
+/// `CylinderSize::ALL` order: delivered minus empties taken back), inside
+/// the caller's transaction. A count never goes below zero. Audited with
+/// the actor (a driver's delivery, usually).
+pub async fn adjust_cylinders_in(
+    txn: &impl ConnectionTrait,
+    actor_id: Option<i32>,
+    id: i32,
+    delta: [i32; 5],
+    why: &str,
+    now: DateTime<Utc>,
+) -> Result<customer::Model, AppError> {
+    let before = get(txn, id).await?;
+    if delta.iter().all(|d| *d == 0) {
+        return Ok(before);
+    }
+    let held = before.cylinder_counts();
+    let after: Vec<i32> = held
+        .iter()
+        .zip(delta)
+        .map(|(h, d)| h.saturating_add(d).max(0))
+        .collect();
+    let cols = [
+        customer::Column::Cylinders50,
+        customer::Column::Cylinders20,
+        customer::Column::Cylinders16,
+        customer::Column::Cylinders10,
+        customer::Column::Cylinders4,
+    ];
+    let mut q = customer::Entity::update_many();
+    for (c, v) in cols.into_iter().zip(&after) {
+        q = q.col_expr(c, Expr::value(*v));
+    }
+    q.col_expr(
+        customer::Column::Version,
+        Expr::col(customer::Column::Version).add(1),
+    )
+    .col_expr(customer::Column::UpdatedAt, Expr::value(now))
+    .filter(customer::Column::Id.eq(id))
+    .exec(txn)
+    .await?;
+    audit::record(
+        txn,
+        audit::Entry {
+            actor_id,
+            action: "customer.cylinders",
+            entity: "customer",
+            entity_id: id.to_string(),
+            before: Some(json!({ "cylinders": held, "why": why })),
+            after: Some(json!({ "cylinders": after })),
+        },
+        now,
+    )
+    .await?;
+    get(txn, id).await
+}

@@ -160,3 +160,15 @@ pub async fn save_driver(
         }
     })
 }
+
+/// The driver record of a sign-in account, if it is one.
+pub async fn driver_for_user(
+    db: &impl ConnectionTrait,
+    user_id: i32,
+) -> Result<Option<driver::Model>, AppError> {
+    use sea_orm::{ColumnTrait, QueryFilter};
+    Ok(driver::Entity::find()
+        .filter(driver::Column::UserId.eq(user_id))
+        .one(db)
+        .await?)
+}

@@ -4,7 +4,11 @@
 //! Admins also see the system's figures (accounts, sessions, database).
 
 use askama::Template;
-use axum::{extract::State, http::Method, response::Response};
+use axum::{
+    extract::State,
+    http::Method,
+    response::{IntoResponse, Response},
+};
 use chrono::{Duration, NaiveDate};
 
 use crate::{
@@ -148,6 +152,10 @@ async fn day_plan(
 async fn home(State(state): State<AppState>, ctx: Ctx) -> Result<Response, AppError> {
     let t = ctx.locale;
     let user = ctx.user.as_ref().ok_or(AppError::NotAuthenticated)?;
+    // Drivers work in their app.
+    if user.role == Role::Driver {
+        return Ok(axum::response::Redirect::to("/driver").into_response());
+    }
     let now = state.clock.now();
     let today = state.clock.today_taipei();
     let tomorrow = today + Duration::days(1);

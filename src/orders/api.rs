@@ -299,3 +299,132 @@ pub fn parse_bulk(op: &str, date: &str) -> Result<Bulk, AppError> {
         )),
     }
 }
+
+/// Decides what happens to a failed delivery: `retry_today` (confirmed
+/// again for today's re-plan), `reschedule` to `date`, or `cancel`.
+#[utoipa::path(post, path = "/api/v1/orders/{id}/decision", tag = "orders",
+    request_body = super::failed::DecisionInput, params(("id" = i32, Path, description = "Order id")),
+    responses((status = 200, body = OrderOut), (status = 409, body = crate::error::ApiErrorBody),
+        (status = 422, body = crate::error::ApiErrorBody)), security(("bearer" = [])))]
+pub async fn decide(
+    State(state): State<AppState>,
+    CurrentUser(actor): CurrentUser,
+    Path(id): Path<i32>,
+    ApiJson(input): ApiJson<super::failed::DecisionInput>,
+) -> Result<Json<OrderOut>, AppError> {
+    let o = super::failed::decide(
+        &state.db,
+        &state.events,
+        &actor,
+        id,
+        &input,
+        state.clock.today_taipei(),
+        state.clock.now(),
+    )
+    .await?;
+    let lines = queries::lines_of(&state.db, &[id])
+        .await?
+        .remove(&id)
+        .unwrap_or_default();
+    Ok(Json(out(o, lines, None, None)))
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct PaymentInput {
+    /// NT$, more than 0.
+    pub amount: i64,
+    /// `cash`, `transfer`, `monthly` or `cheque`.
+    pub method: String,
+    #[serde(default)]
+    pub note: String,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct PaymentOut {
+    pub id: i32,
+    pub order_id: Option<i32>,
+    pub amount: i64,
+    pub method: String,
+    pub source: String,
+    pub received_at: chrono::DateTime<chrono::Utc>,
+    /// What the order still owes after this.
+    pub outstanding: i64,
+}
+
+/// Records money received for an order (a transfer, a month-end payment);
+/// the order is paid once its payments cover its total.
+#[utoipa::path(post, path = "/api/v1/orders/{id}/payments", tag = "orders",
+    request_body = PaymentInput, params(("id" = i32, Path, description = "Order id")),
+    responses((status = 201, body = PaymentOut), (status = 422, body = crate::error::ApiErrorBody)),
+    security(("bearer" = [])))]
+pub async fn add_payment(
+    State(state): State<AppState>,
+    CurrentUser(actor): CurrentUser,
+    Path(id): Path<i32>,
+    ApiJson(input): ApiJson<PaymentInput>,
+) -> Result<(StatusCode, Json<PaymentOut>), AppError> {
+    use super::payments;
+    let mut errors = Vec::new();
+    if !(1..=10_000_000).contains(&input.amount) {
+        errors.push(crate::error::FieldError::new(
+            "amount",
+            Text::new(
+                "金額須在 1 到 10,000,000 元之間",
+                "Amount must be NT$1 to 10,000,000",
+            ),
+        ));
+    }
+    if !payments::METHODS.contains(&input.method.as_str()) {
+        errors.push(crate::error::FieldError::new(
+            "method",
+            Text::new(
+                "付款方式須為 cash、transfer、monthly 或 cheque",
+                "Method must be cash, transfer, monthly or cheque",
+            ),
+        ));
+    }
+    if input.note.chars().count() > 500 {
+        errors.push(crate::error::FieldError::new(
+            "note",
+            Text::new("備註最多 500 字", "A note is at most 500 characters"),
+        ));
+    }
+    if !errors.is_empty() {
+        return Err(AppError::Invalid(errors));
+    }
+    let now = state.clock.now();
+    let txn = crate::db::begin_write(&state.db).await?;
+    let o = queries::get(&txn, id).await?;
+    let p = payments::record_in(
+        &txn,
+        payments::NewPayment {
+            order: Some(&o),
+            customer_id: o.customer_id,
+            amount: input.amount,
+            method: &input.method,
+            source: "office",
+            recorded_by: Some(actor.id),
+            note: &input.note,
+            at: now,
+        },
+    )
+    .await?;
+    let paid = payments::paid_for(&txn, &[id])
+        .await?
+        .get(&id)
+        .copied()
+        .unwrap_or(0);
+    txn.commit().await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(PaymentOut {
+            id: p.id,
+            order_id: p.order_id,
+            amount: p.amount,
+            method: p.method,
+            source: p.source,
+            received_at: p.received_at,
+            outstanding: (o.total_amount - paid).max(0),
+        }),
+    ))
+}

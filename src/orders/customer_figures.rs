@@ -54,14 +54,18 @@ pub async fn for_customer(
         .into_iter()
         .map(|o| o.requested_date)
         .collect();
-    let unpaid = order::Entity::find()
+    // Delivered and not yet covered: the total less any part payments.
+    let owing = order::Entity::find()
         .filter(order::Column::CustomerId.eq(id))
         .filter(order::Column::Status.eq(OrderStatus::Delivered.as_str()))
         .filter(order::Column::PaidAt.is_null())
         .all(db)
-        .await?
+        .await?;
+    let ids: Vec<i32> = owing.iter().map(|o| o.id).collect();
+    let paid = super::payments::paid_for(db, &ids).await?;
+    let unpaid = owing
         .iter()
-        .map(|o| o.total_amount)
+        .map(|o| (o.total_amount - paid.get(&o.id).copied().unwrap_or(0)).max(0))
         .sum();
     let revenue: i64 = recent.iter().map(|o| o.total_amount).sum();
     let last = delivered.last().copied();

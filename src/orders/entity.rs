@@ -107,3 +107,32 @@ pub mod event {
 
     impl ActiveModelBehavior for ActiveModel {}
 }
+
+pub mod payment {
+    use sea_orm::entity::prelude::*;
+    use serde::Serialize;
+
+    /// Money received for an order (or on a customer's account): cash taken
+    /// by a driver, a transfer or a month-end payment the office records.
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel, Serialize)]
+    #[sea_orm(table_name = "payments")]
+    pub struct Model {
+        #[sea_orm(primary_key)]
+        pub id: i32,
+        pub order_id: Option<i32>,
+        pub customer_id: i32,
+        pub amount: i64,
+        pub method: String,
+        pub received_at: DateTimeUtc,
+        pub recorded_by: Option<i32>,
+        /// `driver` or `office`.
+        pub source: String,
+        #[sea_orm(column_type = "Text")]
+        pub note: String,
+    }
+
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {}
+
+    impl ActiveModelBehavior for ActiveModel {}
+}

@@ -6,9 +6,11 @@ pub mod api;
 pub mod customer_figures;
 mod desk;
 pub mod entity;
+pub mod failed;
 pub mod form;
 mod handlers;
 pub mod number;
+pub mod payments;
 pub mod queries;
 pub mod status;
 
@@ -39,4 +41,6 @@ pub fn routes(r: Routes) -> Routes {
         .api(OFFICE, routes!(api::get))
         .api(OFFICE, routes!(api::transition))
         .api(OFFICE, routes!(api::bulk))
+        .api(OFFICE, routes!(api::decide))
+        .api(OFFICE, routes!(api::add_payment))
 }

@@ -315,54 +315,68 @@ pub async fn bulk(
                 transition_in(&txn, Some(actor), *id, *action, "", now).await?;
             }
             Bulk::ChangeDate(date) => {
-                if *date < today {
-                    return Err(AppError::field(
-                        "date",
-                        Text::new(
-                            "「配送日期」不能早於今天",
-                            "Delivery date cannot be in the past",
-                        ),
-                    ));
-                }
-                let o = get(&txn, *id).await?;
-                let status = OrderStatus::parse(&o.status).unwrap_or(OrderStatus::Cancelled);
-                if !matches!(status, OrderStatus::Pending | OrderStatus::Confirmed) {
-                    return Err(conflict(Text::new(
-                        format!(
-                            "{}：訂單目前為「{}」，不能改日期",
-                            o.order_number,
-                            status.label(crate::i18n::Locale::ZhTw)
-                        ),
-                        format!(
-                            "{}: the order is {}; its date cannot change",
-                            o.order_number,
-                            status.label(crate::i18n::Locale::En).to_lowercase()
-                        ),
-                    )));
-                }
-                order::Entity::update_many()
-                    .col_expr(order::Column::RequestedDate, Expr::value(*date))
-                    .col_expr(order::Column::Version, Expr::value(o.version + 1))
-                    .col_expr(order::Column::UpdatedAt, Expr::value(now))
-                    .filter(order::Column::Id.eq(*id))
-                    .exec(&txn)
-                    .await?;
-                record_event(
-                    &txn,
-                    *id,
-                    Some(actor),
-                    Some(status),
-                    status,
-                    &format!("date → {date}"),
-                    now,
-                )
-                .await?;
+                change_date_in(&txn, actor, *id, *date, today, now).await?;
             }
         }
     }
     txn.commit().await?;
     announce::many(hub, ids, "bulk", Some(actor), now);
     Ok(ids.len())
+}
+
+/// Moves a pending or confirmed order to `date` (today or later) inside the
+/// caller's transaction, on its timeline.
+pub async fn change_date_in(
+    txn: &impl ConnectionTrait,
+    actor: &AuthUser,
+    id: i32,
+    date: NaiveDate,
+    today: NaiveDate,
+    now: DateTime<Utc>,
+) -> Result<(), AppError> {
+    if date < today {
+        return Err(AppError::field(
+            "date",
+            Text::new(
+                "「配送日期」不能早於今天",
+                "Delivery date cannot be in the past",
+            ),
+        ));
+    }
+    let o = get(txn, id).await?;
+    let status = OrderStatus::parse(&o.status).unwrap_or(OrderStatus::Cancelled);
+    if !matches!(status, OrderStatus::Pending | OrderStatus::Confirmed) {
+        return Err(conflict(Text::new(
+            format!(
+                "{}：訂單目前為「{}」，不能改日期",
+                o.order_number,
+                status.label(crate::i18n::Locale::ZhTw)
+            ),
+            format!(
+                "{}: the order is {}; its date cannot change",
+                o.order_number,
+                status.label(crate::i18n::Locale::En).to_lowercase()
+            ),
+        )));
+    }
+    order::Entity::update_many()
+        .col_expr(order::Column::RequestedDate, Expr::value(date))
+        .col_expr(order::Column::Version, Expr::value(o.version + 1))
+        .col_expr(order::Column::UpdatedAt, Expr::value(now))
+        .filter(order::Column::Id.eq(id))
+        .exec(txn)
+        .await?;
+    record_event(
+        txn,
+        id,
+        Some(actor),
+        Some(status),
+        status,
+        &format!("date → {date}"),
+        now,
+    )
+    .await?;
+    Ok(())
 }
 
 #[derive(Debug, Clone, Default, serde::Deserialize, utoipa::IntoParams)]

@@ -3,7 +3,7 @@
 //! ```text
 //! pending ──confirm──▶ confirmed ──plan──▶ planned ──depart──▶ out_for_delivery ──deliver──▶ delivered
 //!    │                     │  ◀──unplan──    │                          └──fail──▶ failed ──requeue──▶ pending
-//!    └─────── cancel ──────┴───── cancel ────┘
+//!    └─────── cancel ──────┴───── cancel ────┘                                      └── cancel (the office gives up)
 //! ```
 
 use serde::{Deserialize, Serialize};
@@ -97,7 +97,7 @@ impl OrderStatus {
             (S::OutForDelivery, A::Deliver) => S::Delivered,
             (S::OutForDelivery, A::Fail) => S::Failed,
             (S::Failed, A::Requeue) => S::Pending,
-            (S::Pending | S::Confirmed | S::Planned, A::Cancel) => S::Cancelled,
+            (S::Pending | S::Confirmed | S::Planned | S::Failed, A::Cancel) => S::Cancelled,
             _ => {
                 return Err(Text::new(
                     format!(
@@ -187,7 +187,7 @@ impl Action {
 mod tests {
     use super::*;
 
-    const LEGAL: [(OrderStatus, Action, OrderStatus); 9] = [
+    const LEGAL: [(OrderStatus, Action, OrderStatus); 10] = [
         (
             OrderStatus::Pending,
             Action::Confirm,
@@ -213,6 +213,8 @@ mod tests {
         (OrderStatus::Failed, Action::Requeue, OrderStatus::Pending),
         (OrderStatus::Pending, Action::Cancel, OrderStatus::Cancelled),
         (OrderStatus::Planned, Action::Cancel, OrderStatus::Cancelled),
+        // The office gives up on a failed delivery.
+        (OrderStatus::Failed, Action::Cancel, OrderStatus::Cancelled),
     ];
 
     #[test]
@@ -243,7 +245,7 @@ mod tests {
                 }
             }
         }
-        assert_eq!(refused, 7 * 8 - 10);
+        assert_eq!(refused, 7 * 8 - 11);
     }
 
     #[test]

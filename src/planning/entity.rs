@@ -61,6 +61,20 @@ pub mod route {
         pub end_s: i32,
         pub load_kg: i32,
         pub load_slots: i32,
+        /// When the driver started and ended the route.
+        pub started_at: Option<DateTimeUtc>,
+        pub ended_at: Option<DateTimeUtc>,
+        /// JSON `{"50": n, …}`: full cylinders counted onto the truck.
+        #[sea_orm(column_type = "Text")]
+        pub loaded: String,
+        /// JSON: what the driver handed in at the end (`driver::handin`).
+        #[sea_orm(column_type = "Text")]
+        pub returned: String,
+        /// The office's confirmation of the hand-in.
+        pub handed_in_at: Option<DateTimeUtc>,
+        pub handed_in_by: Option<i32>,
+        #[sea_orm(column_type = "Text")]
+        pub hand_in_note: String,
         pub version: i32,
         pub created_at: DateTimeUtc,
         pub updated_at: DateTimeUtc,
@@ -92,6 +106,8 @@ pub mod stop {
         pub locked: bool,
         /// What a re-plan or an edit did since publishing: "" / added / moved.
         pub change: String,
+        /// When the driver said they were there.
+        pub arrived_at: Option<DateTimeUtc>,
     }
 
     #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

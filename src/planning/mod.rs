@@ -11,6 +11,7 @@ mod handlers;
 pub mod lookups;
 pub mod naive;
 pub mod problem;
+pub mod progress;
 pub mod runs;
 pub mod status;
 pub mod store;

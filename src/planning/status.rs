@@ -40,10 +40,13 @@ impl PlanStatus {
 }
 
 /// A route: a draft until its plan is published; then drivers see it.
+/// The driver starts it (`in_progress`) and ends it (`done`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum RouteStatus {
     Draft,
     Published,
+    InProgress,
+    Done,
 }
 
 impl RouteStatus {
@@ -51,11 +54,27 @@ impl RouteStatus {
         match self {
             Self::Draft => "draft",
             Self::Published => "published",
+            Self::InProgress => "in_progress",
+            Self::Done => "done",
+        }
+    }
+
+    /// Label: zh-TW, English.
+    pub const fn label(self, locale: crate::i18n::Locale) -> &'static str {
+        let (zh, en) = match self {
+            Self::Draft => ("草稿", "Draft"),
+            Self::Published => ("已發布", "Published"),
+            Self::InProgress => ("配送中", "Under way"),
+            Self::Done => ("已收車", "Ended"),
+        };
+        match locale {
+            crate::i18n::Locale::ZhTw => zh,
+            crate::i18n::Locale::En => en,
         }
     }
 
     pub fn parse(s: &str) -> Option<Self> {
-        [Self::Draft, Self::Published]
+        [Self::Draft, Self::Published, Self::InProgress, Self::Done]
             .into_iter()
             .find(|x| x.as_str() == s)
     }
@@ -74,7 +93,12 @@ mod tests {
         ] {
             assert_eq!(PlanStatus::parse(s.as_str()), Some(s));
         }
-        for s in [RouteStatus::Draft, RouteStatus::Published] {
+        for s in [
+            RouteStatus::Draft,
+            RouteStatus::Published,
+            RouteStatus::InProgress,
+            RouteStatus::Done,
+        ] {
             assert_eq!(RouteStatus::parse(s.as_str()), Some(s));
         }
         assert_eq!(PlanStatus::parse("nonsense"), None);

@@ -8,6 +8,7 @@ mod test_app;
 mod auth;
 mod bad_requests;
 mod customers;
+mod driver;
 mod errors;
 mod geocoding;
 mod home;

@@ -18,7 +18,7 @@ async fn app() -> TestApp {
     spawn_with(|c| c.planning.iterations = Some(30_000)).await
 }
 
-async fn depot(app: &TestApp) {
+pub(crate) async fn depot(app: &TestApp) {
     let now = app.state.clock.now();
     luckygas::fleet::depot::ActiveModel {
         name: Set("總倉".into()),
@@ -35,13 +35,13 @@ async fn depot(app: &TestApp) {
 }
 
 /// Starts optimizing a date; (status, answer).
-async fn optimize(app: &TestApp, token: &str, date: &str) -> (u16, Value) {
+pub(crate) async fn optimize(app: &TestApp, token: &str, date: &str) -> (u16, Value) {
     let path = format!("/api/v1/planning/{date}/optimize");
     app.call(Method::POST, &path, token, Some(json!({}))).await
 }
 
 /// Publishes a date's plan as of `version`; (status, answer).
-async fn publish(
+pub(crate) async fn publish(
     app: &TestApp,
     token: &str,
     date: &str,
@@ -58,7 +58,7 @@ async fn publish(
 }
 
 /// Waits for the date's optimization run to finish and returns it.
-async fn finished(app: &TestApp, token: &str, date: &str) -> Value {
+pub(crate) async fn finished(app: &TestApp, token: &str, date: &str) -> Value {
     for _ in 0..600 {
         let (_, run) = app
             .call(
@@ -77,7 +77,7 @@ async fn finished(app: &TestApp, token: &str, date: &str) -> Value {
     panic!("the optimization never finished");
 }
 
-async fn board(app: &TestApp, token: &str, date: &str) -> Value {
+pub(crate) async fn board(app: &TestApp, token: &str, date: &str) -> Value {
     app.call(
         Method::GET,
         &format!("/api/v1/planning/{date}"),

@@ -268,16 +268,14 @@ impl TestApp {
     }
 
     /// A signed-in page's CSRF token (from the layout's meta tag).
+    /// (Drivers' home is their app, one redirect away.)
     pub async fn page_csrf(&self, client: &reqwest::Client) -> String {
-        let html = client
-            .get(self.url("/"))
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
-        csrf_in(&html)
+        let mut res = client.get(self.url("/")).send().await.unwrap();
+        if res.status() == 303 {
+            let to = res.headers()["location"].to_str().unwrap().to_owned();
+            res = client.get(self.url(&to)).send().await.unwrap();
+        }
+        csrf_in(&res.text().await.unwrap())
     }
 
     pub async fn token(&self, username: &str) -> String {

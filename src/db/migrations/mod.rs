@@ -8,6 +8,7 @@ mod m20261130_000002_customers_orders;
 mod m20261130_000003_fleet_routes;
 mod m20261201_000004_counters_jobs;
 mod m20261201_000005_customer_location;
+mod m20261202_000006_driver_day;
 
 pub struct Migrator;
 
@@ -20,6 +21,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261130_000003_fleet_routes::Migration),
             Box::new(m20261201_000004_counters_jobs::Migration),
             Box::new(m20261201_000005_customer_location::Migration),
+            Box::new(m20261202_000006_driver_day::Migration),
         ]
     }
 }
