@@ -17,6 +17,7 @@
   var problems = {};
   var lastSync = null;
   var flushing = false;
+  var sentAny = false;
   var map = null;
 
   // ---- storage ----------------------------------------------------------
@@ -34,17 +35,17 @@
   function tx(store, mode, fn) {
     return new Promise(function (ok, fail) {
       var t = db.transaction(store, mode);
-      var out = fn(t.objectStore(store));
-      t.oncomplete = function () { ok(out && out.result !== undefined ? out.result : out); };
+      var req = fn(t.objectStore(store));
+      t.oncomplete = function () { ok(req ? req.result : undefined); };
       t.onerror = function () { fail(t.error); };
       t.onabort = function () { fail(t.error); };
     });
   }
   function kvGet(k) { return tx("kv", "readonly", function (s) { return s.get(k); }); }
-  function kvPut(k, v) { return tx("kv", "readwrite", function (s) { s.put(v, k); }); }
+  function kvPut(k, v) { return tx("kv", "readwrite", function (s) { s.put(v, k); return null; }); }
   function queueAll() { return tx("queue", "readonly", function (s) { return s.getAll(); }); }
-  function queueAdd(item) { return tx("queue", "readwrite", function (s) { s.add(item); }); }
-  function queueDel(seq) { return tx("queue", "readwrite", function (s) { s.delete(seq); }); }
+  function queueAdd(item) { return tx("queue", "readwrite", function (s) { s.add(item); return null; }); }
+  function queueDel(seq) { return tx("queue", "readwrite", function (s) { s.delete(seq); return null; }); }
 
   function newKey() {
     if (window.crypto && crypto.randomUUID) { return crypto.randomUUID(); }
@@ -131,6 +132,12 @@
     }).catch(function () { return false; }).then(function () {
       flushing = false;
       return refreshPending();
+    }).then(function () {
+      // Sent something: take the server's view, unless a form is open.
+      if (sentAny && (location.hash === "" || location.hash === "#")) {
+        sentAny = false;
+        return load().then(render);
+      }
     });
   }
   function send(item) {
@@ -164,13 +171,17 @@
           problems["route-" + item.action.route_id] = r.body.warning;
           kvPut("problems", problems);
         }
+        sentAny = true;
         return queueDel(item.seq).then(function () { return true; });
       });
     }).catch(function () { return false; });
   }
 
   // ---- the day ----------------------------------------------------------------
+  // Offline, the copy on the phone (with what is queued applied) is the
+  // truth; the service worker's copy of the day is only for a first start.
   function load() {
+    if (!navigator.onLine && day) { return Promise.resolve(); }
     return fetch("/api/v1/driver/today", { credentials: "same-origin", headers: { Accept: "application/json" } })
       .then(function (res) {
         if (!res.ok) { throw new Error("status " + res.status); }
@@ -247,6 +258,7 @@
     return problems[key] ? h("p", { class: "d-problem", role: "alert", text: problems[key] }) : null;
   }
   function listView() {
+    document.getElementById("d-title").textContent = day.driver;
     main.appendChild(h("h1", { class: "d-h1", text: W.today + " " + day.date }));
     if (!day.routes.length) { main.appendChild(h("p", { class: "d-empty", text: W.no_routes })); }
     day.routes.forEach(function (r) {
@@ -528,7 +540,7 @@
       var b = c.getBoundingClientRect();
       return [(e.clientX - b.left) * c.width / b.width, (e.clientY - b.top) * c.height / b.height];
     }
-    c.addEventListener("pointerdown", function (e) { drawing = true; var p = pos(e); ctx.beginPath(); ctx.moveTo(p[0], p[1]); c.setPointerCapture && c.setPointerCapture(e.pointerId); });
+    c.addEventListener("pointerdown", function (e) { drawing = true; var p = pos(e); ctx.beginPath(); ctx.moveTo(p[0], p[1]); try { c.setPointerCapture(e.pointerId); } catch (err) { /* synthetic pointer */ } });
     c.addEventListener("pointermove", function (e) { if (!drawing) { return; } var p = pos(e); ctx.lineTo(p[0], p[1]); ctx.stroke(); any = true; c.dataset.drawn = "1"; });
     c.addEventListener("pointerup", function () { drawing = false; });
     var clear = h("button", { type: "button", class: "d-btn d-btn-sm", text: W.clear, onclick: function () { ctx.clearRect(0, 0, c.width, c.height); any = false; delete c.dataset.drawn; } });

@@ -121,6 +121,11 @@ pub async fn service_worker() -> Response {
         [
             (header::CONTENT_TYPE, "text/javascript; charset=utf-8"),
             (header::CACHE_CONTROL, "no-cache"),
+            // Its scope is `/driver` (the app's page), above `/driver/`.
+            (
+                header::HeaderName::from_static("service-worker-allowed"),
+                "/driver",
+            ),
         ],
         SERVICE_WORKER,
     )

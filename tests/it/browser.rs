@@ -18,6 +18,8 @@ pub struct Browser {
     pub client: Client,
     /// The window's (or emulated phone's) width in CSS pixels.
     pub width: u32,
+    /// chromedriver's address, for commands fantoccini does not have.
+    driver_url: String,
     _driver: Driver,
 }
 
@@ -105,6 +107,7 @@ pub async fn start(width: u32, accept_language: &str) -> Option<Browser> {
                 return Some(Browser {
                     client,
                     width,
+                    driver_url: url.clone(),
                     _driver: guard,
                 });
             }
@@ -216,6 +219,35 @@ impl Browser {
         self.fill("#password", crate::test_app::PASSWORD).await;
         self.click("#login-submit").await;
         self.wait_for_text("您好").await;
+    }
+
+    /// Takes the browser off the network or puts it back (chromedriver's
+    /// network conditions; see ../shared/notes/offline-browser-tests.md).
+    pub async fn set_offline(&self, offline: bool) {
+        let id = self.client.session_id().await.unwrap().expect("a session");
+        let res = reqwest::Client::new()
+            .post(format!(
+                "{}/session/{id}/chromium/network_conditions",
+                self.driver_url
+            ))
+            .json(&serde_json::json!({
+                "network_conditions": {"offline": offline, "latency": 0, "throughput": 0}
+            }))
+            .send()
+            .await
+            .unwrap();
+        assert!(res.status().is_success(), "{}", res.text().await.unwrap());
+    }
+
+    /// Waits until `script` returns true (never sleeps a fixed time).
+    pub async fn wait_until(&self, what: &str, script: &str) {
+        for _ in 0..200 {
+            if self.js(script).await == serde_json::Value::Bool(true) {
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        panic!("never true: {what}");
     }
 
     /// Runs a script in the page and returns its value.

@@ -147,6 +147,18 @@ impl Day {
             .1
     }
 
+    /// Waits until the server has the order in `status` (the phone sends
+    /// in the background).
+    async fn wait_status(&self, id: i64, status: &str) {
+        for _ in 0..200 {
+            if self.order(id).await["status"] == status {
+                return;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+        panic!("order {id} never became {status}: {}", self.order(id).await);
+    }
+
     async fn dispatch(&self) -> Value {
         self.app
             .call(Method::GET, "/api/v1/dispatch", &self.office, None)
@@ -663,4 +675,166 @@ async fn the_office_decides_a_failed_order_in_one_action() {
     assert_eq!(status, 409);
     let d = day.dispatch().await;
     assert!(d["failed"].as_array().unwrap().is_empty(), "{d}");
+}
+
+/// The driver app on a 375 × 812 phone: start the route, deliver a stop
+/// with a drawn signature; then with no network deliver one stop with a
+/// photo and fail another, reload while still offline (the route and the
+/// queue of two are still there), come back online, and the server holds
+/// exactly those records once; the office's dispatch page shows them.
+#[tokio::test]
+async fn the_driver_app_records_a_day_online_and_offline_and_loses_nothing() {
+    use luckygas::driver::entity::{action, report};
+    use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
+
+    let day = published_day().await;
+    let [(o1, _), (o2, _), (o3, _)] = day.stops[..] else {
+        panic!("three stops")
+    };
+    let Some(b) = crate::browser::start(375, "zh-TW").await else {
+        return;
+    };
+    b.goto(&day.app.url("/login")).await;
+    b.fill("#username", "dan").await;
+    b.fill("#password", crate::test_app::PASSWORD).await;
+    b.click("#login-submit").await;
+    b.find("body[data-ready='1']").await;
+    assert_eq!(b.path().await, "/driver");
+    // Once the service worker controls the page, load it again so the
+    // day passes through it (and is kept for offline use).
+    b.wait_until(
+        "the service worker controls the page",
+        "return !!navigator.serviceWorker.controller;",
+    )
+    .await;
+    b.client.refresh().await.unwrap();
+    b.find("body[data-ready='1']").await;
+    b.assert_fits("/driver").await;
+    b.screenshot("driver-list").await;
+
+    b.click(&format!("#start-{}", day.route)).await;
+    b.find("#start-form").await;
+    b.screenshot("driver-start").await;
+    b.click("#start-confirm").await;
+    b.find(&format!("#end-{}", day.route)).await;
+    b.wait_until(
+        "start synced",
+        "return document.querySelector('#sync-state').dataset.pending === '0';",
+    )
+    .await;
+
+    // Stop 1, online, with a signature drawn on the pad.
+    b.js(&format!("location.hash = '#stop/{o1}'; return true;"))
+        .await;
+    b.find("#deliver-form").await;
+    let drawn = b
+        .js("var c = document.querySelector('#signature'); c.scrollIntoView(); var r = c.getBoundingClientRect();
+             function ev(t, x, y) { c.dispatchEvent(new PointerEvent(t, {clientX: r.left + x, clientY: r.top + y, bubbles: true, pointerId: 1})); }
+             ev('pointerdown', 10, 20); for (var i = 1; i < 25; i++) { ev('pointermove', 10 + i * 8, 20 + (i % 6) * 9); } ev('pointerup', 200, 40);
+             return c.dataset.drawn === '1';")
+        .await;
+    assert_eq!(drawn, json!(true));
+    b.assert_fits("stop page").await;
+    b.screenshot("driver-stop").await;
+    b.click("#deliver").await;
+    day.wait_status(o1, "delivered").await;
+
+    // No network: deliver stop 3 with a photo, fail stop 2.
+    b.set_offline(true).await;
+    b.wait_until(
+        "the page knows it is offline",
+        "return navigator.onLine === false;",
+    )
+    .await;
+    b.js(&format!("location.hash = '#stop/{o3}'; return true;"))
+        .await;
+    b.find("#deliver-form").await;
+    let photo = std::env::temp_dir().join(format!("lg-photo-{}.png", std::process::id()));
+    std::fs::write(&photo, PNG).unwrap();
+    b.find("#photo")
+        .await
+        .send_keys(photo.to_str().unwrap())
+        .await
+        .unwrap();
+    b.find("#photo[data-ready='1']").await;
+    b.click("#deliver").await;
+    b.wait_until(
+        "one queued",
+        "return document.querySelector('#sync-state').dataset.pending === '1';",
+    )
+    .await;
+    b.js(&format!("location.hash = '#stop/{o2}'; return true;"))
+        .await;
+    b.find("#fail-form").await;
+    b.click("#fail").await;
+    b.wait_until(
+        "two queued",
+        "return document.querySelector('#sync-state').dataset.pending === '2';",
+    )
+    .await;
+    assert_eq!(
+        day.order(o3).await["status"],
+        "out_for_delivery",
+        "nothing reached the server"
+    );
+
+    // Reload with no network: the app, the route and the queue are still there.
+    b.client.refresh().await.unwrap();
+    b.find("body[data-ready='1']").await;
+    assert_eq!(b.find(".d-stop").await.text().await.is_ok(), true);
+    let shown = b
+        .js("return document.querySelectorAll('.d-stop').length;")
+        .await;
+    assert_eq!(shown, json!(3));
+    assert!(b.text("#sync-state").await.contains("待同步 2 筆"));
+    assert_eq!(
+        b.js("return document.querySelectorAll('.d-stop-delivered').length;")
+            .await,
+        json!(2)
+    );
+    b.screenshot("driver-offline").await;
+
+    // Back online: the queue empties and the server has each record once.
+    b.set_offline(false).await;
+    day.wait_status(o2, "failed").await;
+    b.wait_until(
+        "queue sent",
+        "return document.querySelector('#sync-state').dataset.pending === '0';",
+    )
+    .await;
+    assert_eq!(day.order(o3).await["status"], "delivered");
+    assert_eq!(day.order(o2).await["status"], "failed");
+    let db = &day.app.state.db;
+    for (order, outcome) in [(o1, "delivered"), (o2, "failed"), (o3, "delivered")] {
+        let rows = report::Entity::find()
+            .filter(report::Column::OrderId.eq(order as i32))
+            .all(db)
+            .await
+            .unwrap();
+        assert_eq!(rows.len(), 1, "order {order}: {rows:?}");
+        assert_eq!(rows[0].outcome, outcome);
+        assert!(rows[0].applied);
+        if order == o1 {
+            assert!(rows[0].signature_id.is_some(), "the drawn signature");
+        }
+        if order == o3 {
+            assert!(rows[0].photo_id.is_some(), "the photo taken offline");
+        }
+    }
+    let kinds = action::Entity::find()
+        .filter(action::Column::Kind.ne("position"))
+        .count(db)
+        .await
+        .unwrap();
+    assert_eq!(kinds, 4, "start, two deliveries, one failure");
+    b.screenshot("driver-synced").await;
+    b.close().await;
+    let _ = std::fs::remove_file(photo);
+
+    // The office's dispatch page shows them.
+    day.app.login("mia").await;
+    let html = day.app.get("/dispatch").await.text().await.unwrap();
+    assert_eq!(html.matches("stop-state-delivered").count(), 2, "{html}");
+    assert_eq!(html.matches("stop-state-failed").count(), 1);
+    assert!(html.contains("id=\"dispatch-failed\"") && html.contains("不在家"));
 }
