@@ -2,7 +2,8 @@
 // kept in the cache, so the app opens and shows the route with no signal.
 // Actions are queued by the page in IndexedDB, not here.
 "use strict";
-var CACHE = "lg-driver-v1";
+// The server names the cache after a hash of the app's files.
+var CACHE = "lg-driver-VERSION";
 var SHELL = [
   "/driver",
   "/driver/manifest.webmanifest",
@@ -52,7 +53,12 @@ self.addEventListener("fetch", function (e) {
   } else if (url.pathname === "/api/v1/driver/today") {
     e.respondWith(networkFirst(req));
   } else if (SHELL.indexOf(url.pathname) >= 0) {
-    e.respondWith(networkFirst(req, url.pathname));
+    // Scripts, styles and images: from the cache, no network. A new
+    // release has another cache name (below), so it installs afresh.
+    var path = url.pathname;
+    e.respondWith(caches.match(path).then(function (hit) {
+      return hit || fetch(req).then(function (res) { return keep(path, res); });
+    }));
   }
 });
 

@@ -119,14 +119,18 @@
       body: body,
     });
   }
-  // Sends what is queued, oldest first; stops at the first network failure.
+  // Sends what is queued, oldest first, in batches of up to 50 (a batch's
+  // photos and signatures go up first); stops at the first network failure.
+  var BATCH = 50;
   function flush() {
     if (flushing || !db || !navigator.onLine) { return Promise.resolve(); }
     flushing = true;
     return queueAll().then(function (items) {
+      var batches = [];
+      for (var i = 0; i < items.length; i += BATCH) { batches.push(items.slice(i, i + BATCH)); }
       var chain = Promise.resolve(true);
-      items.forEach(function (item) {
-        chain = chain.then(function (goOn) { return goOn ? send(item) : false; });
+      batches.forEach(function (batch) {
+        chain = chain.then(function (goOn) { return goOn ? sendBatch(batch) : false; });
       });
       return chain;
     }).catch(function () { return false; }).then(function () {
@@ -140,39 +144,53 @@
       }
     });
   }
-  function send(item) {
-    var uploads = Promise.resolve(true);
-    item.blobs.forEach(function (b) {
-      uploads = uploads.then(function (goOn) {
-        if (!goOn || b.sent) { return goOn; }
-        return post("/api/v1/driver/attachments?key=" + encodeURIComponent(b.key) + "&kind=" + b.kind, b.blob, b.blob.type || "application/octet-stream")
-          .then(function (res) { b.sent = res.ok || res.status === 422 || res.status === 413; return true; });
+  function upload(b) {
+    if (b.sent) { return Promise.resolve(); }
+    return post("/api/v1/driver/attachments?key=" + encodeURIComponent(b.key) + "&kind=" + b.kind, b.blob, b.blob.type || "application/octet-stream")
+      .then(function (res) {
+        // Refused for good (not an image, too big): the delivery says so.
+        if (res.ok || res.status === 422 || res.status === 413) { b.sent = true; return; }
+        throw new Error("upload " + res.status);
       });
+  }
+  function remember(item, r) {
+    var msg = (r.body && r.body.error && r.body.error.message) || W.sync_problem;
+    if (r.status >= 400 && item.action.order_id) {
+      problems[item.action.order_id] = msg;
+    } else if (r.status >= 400 && item.action.kind !== "position") {
+      problems["route-" + (item.action.route_id || "")] = msg;
+    } else if (item.action.kind === "start" && r.body && r.body.warning) {
+      problems["route-" + item.action.route_id] = r.body.warning;
+    } else {
+      return;
+    }
+    kvPut("problems", problems);
+  }
+  function sendBatch(batch) {
+    var uploads = Promise.resolve();
+    batch.forEach(function (item) {
+      item.blobs.forEach(function (b) { uploads = uploads.then(function () { return upload(b); }); });
     });
     return uploads.then(function () {
-      var one = { key: item.key };
-      Object.keys(item.action).forEach(function (k) { one[k] = item.action[k]; });
-      return post("/api/v1/driver/sync", JSON.stringify({ actions: [one] }));
+      var actions = batch.map(function (item) {
+        var one = { key: item.key };
+        Object.keys(item.action).forEach(function (k) { one[k] = item.action[k]; });
+        return one;
+      });
+      return post("/api/v1/driver/sync", JSON.stringify({ actions: actions }));
     }).then(function (res) {
       if (res.status === 401 || res.status === 403) { syncEl.textContent = W.reload; return false; }
       if (!res.ok) { return false; }
       return res.json().then(function (out) {
-        var r = out.results[0];
         lastSync = Date.now();
         kvPut("lastSync", lastSync);
-        if (r.status >= 400 && item.action.order_id) {
-          problems[item.action.order_id] = (r.body && r.body.error && r.body.error.message) || W.sync_problem;
-          kvPut("problems", problems);
-        } else if (r.status >= 400 && item.action.kind !== "position") {
-          problems["route-" + (item.action.route_id || "")] = (r.body && r.body.error && r.body.error.message) || W.sync_problem;
-          kvPut("problems", problems);
-        }
-        if (item.action.kind === "start" && r.body && r.body.warning) {
-          problems["route-" + item.action.route_id] = r.body.warning;
-          kvPut("problems", problems);
-        }
+        var done = Promise.resolve();
+        out.results.forEach(function (r, i) {
+          remember(batch[i], r);
+          done = done.then(function () { return queueDel(batch[i].seq); });
+        });
         sentAny = true;
-        return queueDel(item.seq).then(function () { return true; });
+        return done.then(function () { return true; });
       });
     }).catch(function () { return false; });
   }

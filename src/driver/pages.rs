@@ -115,6 +115,26 @@ pub async fn app(State(state): State<AppState>, ctx: Ctx) -> Result<Response, Ap
 
 const SERVICE_WORKER: &str = include_str!("../../static/driver-sw.js");
 
+/// The service worker with its cache named after the app's files, so that
+/// a release with other files makes phones install them afresh.
+fn service_worker_text() -> &'static str {
+    use sha2::{Digest, Sha256};
+    static TEXT: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+        let mut h = Sha256::new();
+        for part in [
+            SERVICE_WORKER,
+            include_str!("../../static/driver.js"),
+            include_str!("../../static/driver.css"),
+            include_str!("../../templates/driver/app.html"),
+        ] {
+            h.update(part.as_bytes());
+        }
+        let version = crate::auth::tokens::hex(&h.finalize()[..6]);
+        SERVICE_WORKER.replace("lg-driver-VERSION", &format!("lg-driver-{version}"))
+    });
+    &TEXT
+}
+
 /// Served under `/driver/` so that its scope is the app.
 pub async fn service_worker() -> Response {
     (
@@ -127,7 +147,7 @@ pub async fn service_worker() -> Response {
                 "/driver",
             ),
         ],
-        SERVICE_WORKER,
+        service_worker_text(),
     )
         .into_response()
 }
