@@ -165,8 +165,24 @@
     if (btn) { btn.disabled = run.state === "running"; }
   }
 
+  // Drivers' progress and the office's order changes redraw the board.
+  var redraw = null;
+  function reloadSoon() {
+    clearTimeout(redraw);
+    redraw = setTimeout(function () {
+      // Not while a stop is being dragged: try again after it.
+      if (document.querySelector("li.stop.dragging")) { reloadSoon(); return; }
+      reload();
+    }, 1500);
+  }
+
   function onEvent(msg) {
     if (msg && msg.type === "resync") { checkRun(); return; }
+    if (msg && msg.data && ((msg.type === "route.progress" && msg.data.date === board.date) ||
+        (msg.type === "order.updated" && msg.data.requested_date === board.date))) {
+      reloadSoon();
+      return;
+    }
     if (!msg || !msg.data || msg.data.date !== board.date) { return; }
     if (msg.type === "plan.progress") {
       if (!running) { running = true; setTimeout(poll, 2000); }

@@ -108,7 +108,8 @@ async fn stored(
 #[derive(Default)]
 struct Effects {
     orders: Vec<order::Model>,
-    routes: Vec<i32>,
+    /// Route id and date.
+    routes: Vec<(i32, chrono::NaiveDate)>,
 }
 
 /// Applies `a` once under `key` for `user` (a driver).
@@ -156,11 +157,12 @@ pub async fn run(
     for o in &fx.orders {
         orders::announce::updated(&state.events, o, Some(user), now);
     }
-    for r in &fx.routes {
+    fx.routes.dedup();
+    for (r, date) in &fx.routes {
         state.events.publish(
             "routes",
             "route.progress",
-            json!({ "route_id": r, "kind": a.kind(), "driver_id": me.id }),
+            json!({ "route_id": r, "date": date, "kind": a.kind(), "driver_id": me.id }),
             now,
         );
     }
@@ -246,7 +248,7 @@ async fn apply(
                     );
                 }
             }
-            fx.routes.push(r.route.id);
+            fx.routes.push((r.route.id, r.route.plan_date));
             let need = needed(txn, &r).await?;
             let short: Vec<Value> = CylinderSize::ALL
                 .iter()
@@ -288,7 +290,7 @@ async fn apply(
                 .find(|s| s.order_id == *order_id)
                 .ok_or(AppError::NotFound)?;
             progress::arrive_in(txn, stop.id, now).await?;
-            fx.routes.push(r.route.id);
+            fx.routes.push((r.route.id, r.route.plan_date));
             Ok(ok(
                 json!({"route_id": r.route.id, "order_id": order_id, "arrived": true}),
             ))
@@ -344,7 +346,7 @@ async fn apply(
             let returned = counts_array("returned", returned, &mut errors);
             let back = json!({ "full": counts_json(returned), "cash": cash_handed_in });
             progress::end_in(txn, &r.route, back.to_string(), now).await?;
-            fx.routes.push(r.route.id);
+            fx.routes.push((r.route.id, r.route.plan_date));
             let route_now = progress::route(txn, r.route.id).await?;
             let summary = handin::summary(txn, &route_now, t).await?;
             Ok(ok(serde_json::to_value(summary).unwrap_or(Value::Null)))
@@ -672,7 +674,7 @@ async fn outcome(
     if let Some(problem) = office_changed(&o, &r, t) {
         // Kept for the office; the driver is told on that stop.
         let rep = insert_report(txn, user, &r.route, &o, kind, &stamp, Some(&problem), now).await?;
-        fx.routes.push(r.route.id);
+        fx.routes.push((r.route.id, r.route.plan_date));
         let (status, mut body) =
             AppError::Conflict(Text::new(problem.clone(), problem.clone())).api_body(t);
         body["report_id"] = json!(rep.id);
@@ -734,7 +736,7 @@ async fn outcome(
     };
     let rep = insert_report(txn, user, &r.route, &o, kind, &stamp, None, now).await?;
     fx.orders.push(o.clone());
-    fx.routes.push(r.route.id);
+    fx.routes.push((r.route.id, r.route.plan_date));
     Ok(ok(json!({
         "order_id": o.id,
         "status": o.status,

@@ -324,7 +324,7 @@ async fn confirm(
     state.events.publish(
         "routes",
         "route.progress",
-        serde_json::json!({"route_id": id, "kind": "hand_in"}),
+        serde_json::json!({"route_id": id, "date": r.route.plan_date, "kind": "hand_in"}),
         now,
     );
     Ok(summary)
@@ -470,4 +470,99 @@ pub async fn decide_form(
     )
     .await?;
     Ok(Redirect::to(&back(&f.date, "decided")).into_response())
+}
+
+/// A driver's report as the order page shows it.
+pub struct ReportView {
+    pub outcome: String,
+    pub outcome_label: String,
+    pub reason: String,
+    pub note: String,
+    /// Taipei time, ours and the phone's.
+    pub server_at: String,
+    pub device_at: Option<String>,
+    /// Cylinders, empties and cash of a delivery.
+    pub detail: String,
+    pub far: bool,
+    pub distance_m: Option<i32>,
+    pub problem: Option<String>,
+    pub photo_id: Option<i32>,
+    pub signature_id: Option<i32>,
+}
+
+#[derive(Template)]
+#[template(path = "driver/_order_reports.html")]
+struct ReportsFragment {
+    t: Locale,
+    reports: Vec<ReportView>,
+}
+
+fn taipei(at: DateTime<Utc>) -> String {
+    (at + chrono::Duration::hours(8))
+        .format("%m/%d %H:%M")
+        .to_string()
+}
+
+fn counts_text(json: &str) -> String {
+    crate::domain::CylinderSize::ALL
+        .iter()
+        .zip(super::input::counts_from_json(json))
+        .filter(|(_, n)| *n > 0)
+        .map(|(s, n)| format!("{}kg×{n}", s.code()))
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// The drivers' reports of an order (loaded into the order page).
+pub async fn order_reports(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i32>,
+) -> Result<Response, AppError> {
+    let t = ctx.locale;
+    let reports = handin::reports_of_order(&state.db, id)
+        .await?
+        .into_iter()
+        .map(|r| {
+            let delivered = r.outcome == "delivered";
+            let detail = if delivered {
+                let mut parts = vec![counts_text(&r.delivered)];
+                let empties = counts_text(&r.empties);
+                if !empties.is_empty() {
+                    parts.push(format!("{} {empties}", t.t("driver.empties")));
+                }
+                if r.cash_amount > 0 {
+                    parts.push(format!("{} NT${}", t.t("driver.cash"), r.cash_amount));
+                }
+                parts.join(" · ")
+            } else {
+                String::new()
+            };
+            ReportView {
+                outcome_label: t
+                    .t(if delivered {
+                        "driver.delivered"
+                    } else {
+                        "driver.failed"
+                    })
+                    .to_owned(),
+                reason: if delivered {
+                    String::new()
+                } else {
+                    reason_label(&r.reason, t).to_owned()
+                },
+                note: r.note.clone(),
+                server_at: taipei(r.server_at),
+                device_at: r.device_at.map(taipei),
+                detail,
+                far: r.far,
+                distance_m: r.distance_m,
+                problem: (!r.applied).then(|| r.problem.clone()),
+                photo_id: r.photo_id,
+                signature_id: r.signature_id,
+                outcome: r.outcome,
+            }
+        })
+        .collect();
+    layout::page(&ReportsFragment { t, reports })
 }

@@ -45,6 +45,12 @@ pub fn routes(r: Routes) -> Routes {
             OFFICE,
             dispatch::decide_form,
         )
+        .add(
+            Method::GET,
+            "/dispatch/orders/{id}/reports",
+            OFFICE,
+            dispatch::order_reports,
+        )
         .api(DRIVERS, routes!(api::today))
         .api(DRIVERS, routes!(api::start))
         .api(DRIVERS, routes!(api::end))

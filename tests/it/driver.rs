@@ -542,6 +542,38 @@ async fn a_delivery_recorded_far_from_the_pin_is_flagged_and_vague_positions_are
     // The last usable position is the one near stop 3, not the one abroad.
     let pos = &route["last_position"];
     assert!((pos["lat"].as_f64().unwrap() - lat3).abs() < 1e-9, "{pos}");
+    // The order page shows the flag with the distance; the vague one has none.
+    day.app.login("mia").await;
+    let far_page = day
+        .app
+        .get(&format!("/dispatch/orders/{o1}/reports"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        far_page.contains("report-far") && far_page.contains("離地址遠"),
+        "{far_page}"
+    );
+    let near_page = day
+        .app
+        .get(&format!("/dispatch/orders/{o2}/reports"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        near_page.contains("report-delivered") && !near_page.contains("report-far"),
+        "{near_page}"
+    );
+    let order_page = day
+        .app
+        .get(&format!("/orders/{o1}"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(order_page.contains(&format!("hx-get=\"/dispatch/orders/{o1}/reports\"")));
     // The plain location call takes a position too.
     let (status, v) = day
         .app
@@ -836,4 +868,55 @@ async fn the_driver_app_records_a_day_online_and_offline_and_loses_nothing() {
     assert_eq!(html.matches("stop-state-delivered").count(), 2, "{html}");
     assert_eq!(html.matches("stop-state-failed").count(), 1);
     assert!(html.contains("id=\"dispatch-failed\"") && html.contains("不在家"));
+}
+
+/// A driver's delivery reaches the office's screens after commit: the
+/// route's progress and the order's new status, with the driver as actor;
+/// an account not set up as a fleet driver sees an empty day and cannot act.
+#[tokio::test]
+async fn the_office_hears_a_drivers_delivery_at_once() {
+    let day = published_day().await;
+    let (o1, _) = day.stops[0];
+    assert_eq!(day.start(json!({"20": 6})).await.0, 200);
+    let mut office = day.app.socket(&day.office).await;
+    let r = day
+        .sync(
+            json!([{"key": "heard-deliver-1", "kind": "deliver", "route_id": day.route,
+                      "order_id": o1, "delivered": {"20": 1}}]),
+        )
+        .await;
+    assert_eq!(r[0]["status"], 200, "{r:?}");
+    let e = office.expect("order.updated").await;
+    assert_eq!(
+        (e["data"]["id"].as_i64(), e["data"]["status"].as_str()),
+        (Some(o1), Some("delivered"))
+    );
+    assert_eq!(e["data"]["actor"]["name"], "dan 測試");
+    let e = office.expect("route.progress").await;
+    assert_eq!(e["data"]["route_id"], day.route);
+    assert_eq!(e["data"]["date"], TODAY);
+
+    day.app.create_user("newbie", Role::Driver).await;
+    let newbie = day.app.token("newbie").await;
+    let (status, d) = day
+        .app
+        .call(Method::GET, "/api/v1/driver/today", &newbie, None)
+        .await;
+    assert_eq!((status, d["routes"].clone()), (200, json!([])));
+    let (status, e) = day
+        .app
+        .call(
+            Method::POST,
+            "/api/v1/driver/location",
+            &newbie,
+            Some(json!({"lat": 24.9, "lon": 121.2})),
+        )
+        .await;
+    assert_eq!(status, 409);
+    assert!(
+        e["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("還沒有設定為車隊的司機")
+    );
 }
