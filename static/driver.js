@@ -18,6 +18,8 @@
   var lastSync = null;
   var flushing = false;
   var sentAny = false;
+  // Cash of deliveries still queued (not yet in the server's figures).
+  var pendingCash = [];
   var map = null;
 
   // ---- storage ----------------------------------------------------------
@@ -87,6 +89,8 @@
   function refreshPending() {
     return queueAll().then(function (items) {
       pending = items.length;
+      pendingCash = items.filter(function (i) { return i.action.kind === "deliver" && i.action.cash; })
+        .map(function (i) { return { route_id: i.action.route_id, cash: i.action.cash }; });
       showSync();
     });
   }
@@ -312,7 +316,7 @@
         ]));
       });
       main.appendChild(list);
-      if (r.hand_in) { main.appendChild(handInView(r.hand_in)); }
+      if (r.hand_in && r.status === "done") { main.appendChild(handInView(r.hand_in)); }
     });
   }
   function navLink(s) {
@@ -474,10 +478,16 @@
   function endView(routeId) {
     var r = routeOf(routeId);
     if (!r) { location.hash = ""; return; }
-    var sent = {}, back = {};
+    // Prefilled with what the records say should come back; the driver
+    // corrects it to what is really there.
+    var back = {};
     r.needs.forEach(function (c) { back[c.size] = 0; });
     var cash = 0;
-    r.stops.forEach(function (s) { if (s.status === "delivered") { cash += s.cash_to_collect; s.cylinders.forEach(function (c) { sent[c.size] = (sent[c.size] || 0) + c.count; }); } });
+    if (r.hand_in) {
+      cash = r.hand_in.cash_received;
+      r.hand_in.sizes.forEach(function (z) { back[z.size] = z.expected_back; });
+    }
+    pendingCash.forEach(function (c) { if (c.route_id === r.id) { cash += c.cash; } });
     var shown = SIZES.filter(function (sz) { return sz in back; });
     var cashInput = h("input", { type: "number", inputmode: "numeric", min: "0", id: "cash_handed_in", class: "d-num d-cash", value: String(cash) });
     var form = h("form", { class: "d-card", id: "end-form" }, [

@@ -48,6 +48,8 @@ pub struct DispatchStop {
     pub status_label: String,
     pub late: bool,
     pub far: bool,
+    pub lat: Option<f64>,
+    pub lon: Option<f64>,
     /// A report the office's change kept from being applied.
     pub not_applied: Option<String>,
     pub failure: Option<String>,
@@ -196,6 +198,8 @@ pub async fn build(
                 status_label: status.label(t).to_owned(),
                 late,
                 far: rep.is_some_and(|x| x.far),
+                lat: people.get(&o.customer_id).and_then(|c| c.lat),
+                lon: people.get(&o.customer_id).and_then(|c| c.lon),
                 not_applied: reports
                     .iter()
                     .rev()
@@ -352,6 +356,30 @@ struct DispatchPage {
     shell: Shell,
     d: Dispatch,
     today: String,
+    tiles: String,
+}
+
+impl Dispatch {
+    /// What the map draws, as JSON for a `<script type="application/json">`.
+    pub fn map_json(&self) -> String {
+        let routes: Vec<serde_json::Value> = self
+            .routes
+            .iter()
+            .map(|r| {
+                serde_json::json!({
+                    "id": r.id,
+                    "label": format!("{} {}", r.number.clone().unwrap_or_default(), r.driver),
+                    "position": r.last_position.as_ref().map(|p| [p.lat, p.lon]),
+                    "age": r.last_position.as_ref().map(|p| p.age_minutes),
+                    "stops": r.stops.iter().filter_map(|s| Some(serde_json::json!({
+                        "at": [s.lat?, s.lon?], "seq": s.sequence, "status": s.status,
+                        "name": s.customer, "late": s.late, "far": s.far,
+                    }))).collect::<Vec<_>>(),
+                })
+            })
+            .collect();
+        serde_json::Value::Array(routes).to_string().replace("</", "<\\/")
+    }
 }
 
 #[derive(Template)]
@@ -379,6 +407,7 @@ pub async fn page(
         shell: Shell::new(&state, &ctx, "/dispatch", t.t("nav.dispatch")).with_flash(flash),
         d: build(&state.db, date, t, state.clock.now(), today).await?,
         today: today.to_string(),
+        tiles: state.config.map_tile_url.clone(),
     })
 }
 

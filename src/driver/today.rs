@@ -75,6 +75,7 @@ pub struct DriverRoute {
     /// Full cylinders the route needs, per size.
     pub needs: Vec<SizeCount>,
     pub stops: Vec<DriverStop>,
+    /// The hand-in summary: so far while under way, final once ended.
     pub hand_in: Option<handin::HandIn>,
 }
 
@@ -202,7 +203,7 @@ pub async fn day_of(
             });
         }
         let status = RouteStatus::parse(&r.route.status).unwrap_or(RouteStatus::Published);
-        let hand_in = if status == RouteStatus::Done {
+        let hand_in = if matches!(status, RouteStatus::Done | RouteStatus::InProgress) {
             Some(handin::summary(db, &r, t).await?)
         } else {
             None
