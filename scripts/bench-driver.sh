@@ -57,7 +57,8 @@ def token(user, password):
 admin, manager = token("admin", pw["admin"]), token("manager", pw["manager"])
 today = call("GET", "/api/v1/driver/today", token("driver1", pw["driver1"]))[1]["date"]
 call("POST", f"/api/v1/planning/{today}/optimize", manager, {"time_limit_seconds": 5})
-while call("GET", f"/api/v1/planning/{today}/run", manager)[1].get("state") == "running":
+time.sleep(0.5)
+while (call("GET", f"/api/v1/planning/{today}/run", manager)[1] or {}).get("state") not in ("succeeded", "failed"):
     time.sleep(0.5)
 board = call("GET", f"/api/v1/planning/{today}", manager)[1]
 assert call("POST", f"/api/v1/planning/{today}/publish", manager, {"version": board["version"]})[0] == 200
