@@ -378,7 +378,9 @@ impl Dispatch {
                 })
             })
             .collect();
-        serde_json::Value::Array(routes).to_string().replace("</", "<\\/")
+        serde_json::Value::Array(routes)
+            .to_string()
+            .replace("</", "<\\/")
     }
 }
 
