@@ -7,6 +7,7 @@ mod test_app;
 
 mod auth;
 mod bad_requests;
+mod cli;
 mod customers;
 mod driver;
 mod errors;

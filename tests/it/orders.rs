@@ -738,3 +738,103 @@ async fn the_order_list_pages_past_a_hundred_and_bulk_actions_say_what_they_did(
         .unwrap();
     assert!(none.contains("id=\"orders-empty\"") && none.contains("沒有符合篩選條件的訂單"));
 }
+
+/// The customer page's recurring-order form: a weekly template on two
+/// weekdays is listed and can be paused; a bad one answers with the field.
+#[tokio::test]
+async fn recurring_orders_are_set_up_and_paused_on_the_customer_page() {
+    let (app, _token, id) = setup().await;
+    app.login("olive").await;
+    let csrf = app.page_csrf(&app.client).await;
+    let post = |path: String, form: Vec<(&'static str, &'static str)>| {
+        let app = &app;
+        let csrf = csrf.clone();
+        async move {
+            let mut form: Vec<(&str, String)> =
+                form.into_iter().map(|(k, v)| (k, v.to_owned())).collect();
+            form.push(("csrf_token", csrf));
+            app.client
+                .post(app.url(&path))
+                .form(&form)
+                .send()
+                .await
+                .unwrap()
+        }
+    };
+    let res = post(
+        format!("/customers/{id}/templates"),
+        vec![
+            ("rule", "weekdays"),
+            ("weekday", "1"),
+            ("weekday", "4"),
+            ("qty_20", "2"),
+            ("notes", "後門"),
+        ],
+    )
+    .await;
+    assert_eq!(res.status(), 303);
+    assert_eq!(
+        res.headers()["location"],
+        format!("/customers/{id}?msg=saved#templates").as_str()
+    );
+    let page = app
+        .get(&format!("/customers/{id}"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    let table = &page[page
+        .find("id=\"templates-table\"")
+        .expect("the template is listed")..];
+    let table = &table[..table.find("</table>").unwrap()];
+    assert!(table.contains("20kg×2"), "{table}");
+    assert!(
+        table.contains("一") && table.contains("四"),
+        "Monday and Thursday: {table}"
+    );
+    // Weekly without a weekday: refused, nothing added.
+    let res = post(
+        format!("/customers/{id}/templates"),
+        vec![("rule", "weekdays"), ("qty_20", "1")],
+    )
+    .await;
+    assert_eq!(res.status(), 422);
+    let page = app
+        .get(&format!("/customers/{id}"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert_eq!(
+        page.matches(&format!("/customers/{id}/templates/")).count(),
+        1,
+        "still one template"
+    );
+    // Pause it.
+    let template_id = {
+        let i = page.find("/templates/").unwrap() + "/templates/".len();
+        page[i..].split('/').next().unwrap().to_owned()
+    };
+    let res = post(
+        format!("/customers/{id}/templates/{template_id}/active"),
+        vec![("active", "false")],
+    )
+    .await;
+    assert_eq!(res.status(), 303);
+    let page = app
+        .get(&format!("/customers/{id}"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        page.contains("class=\"row-muted\""),
+        "paused rows are muted"
+    );
+    let res = post(
+        format!("/customers/{id}/templates/99999/active"),
+        vec![("active", "true")],
+    )
+    .await;
+    assert_eq!(res.status(), 404);
+}
