@@ -364,34 +364,7 @@ pub async fn add_payment(
     ApiJson(input): ApiJson<PaymentInput>,
 ) -> Result<(StatusCode, Json<PaymentOut>), AppError> {
     use super::payments;
-    let mut errors = Vec::new();
-    if !(1..=10_000_000).contains(&input.amount) {
-        errors.push(crate::error::FieldError::new(
-            "amount",
-            Text::new(
-                "金額須在 1 到 10,000,000 元之間",
-                "Amount must be NT$1 to 10,000,000",
-            ),
-        ));
-    }
-    if !payments::METHODS.contains(&input.method.as_str()) {
-        errors.push(crate::error::FieldError::new(
-            "method",
-            Text::new(
-                "付款方式須為 cash、transfer、monthly 或 cheque",
-                "Method must be cash, transfer, monthly or cheque",
-            ),
-        ));
-    }
-    if input.note.chars().count() > 500 {
-        errors.push(crate::error::FieldError::new(
-            "note",
-            Text::new("備註最多 500 字", "A note is at most 500 characters"),
-        ));
-    }
-    if !errors.is_empty() {
-        return Err(AppError::Invalid(errors));
-    }
+    check_payment(&input)?;
     let now = state.clock.now();
     let txn = crate::db::begin_write(&state.db).await?;
     let o = queries::get(&txn, id).await?;
@@ -425,6 +398,108 @@ pub async fn add_payment(
             source: p.source,
             received_at: p.received_at,
             outstanding: (o.total_amount - paid).max(0),
+        }),
+    ))
+}
+
+fn check_payment(input: &PaymentInput) -> Result<(), AppError> {
+    use super::payments;
+    let mut errors = Vec::new();
+    if !(1..=10_000_000).contains(&input.amount) {
+        errors.push(crate::error::FieldError::new(
+            "amount",
+            Text::new(
+                "金額須在 1 到 10,000,000 元之間",
+                "Amount must be NT$1 to 10,000,000",
+            ),
+        ));
+    }
+    if !payments::METHODS.contains(&input.method.as_str()) {
+        errors.push(crate::error::FieldError::new(
+            "method",
+            Text::new(
+                "付款方式須為 cash、transfer、monthly 或 cheque",
+                "Method must be cash, transfer, monthly or cheque",
+            ),
+        ));
+    }
+    if input.note.chars().count() > 500 {
+        errors.push(crate::error::FieldError::new(
+            "note",
+            Text::new("備註最多 500 字", "A note is at most 500 characters"),
+        ));
+    }
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(AppError::Invalid(errors))
+    }
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct AccountPaymentOut {
+    /// How the amount was spread: one row per order paid (oldest first),
+    /// and one without an order for what was left over.
+    pub payments: Vec<PaymentOut>,
+    /// What the customer still owes on delivered orders.
+    pub unpaid_amount: i64,
+}
+
+/// Records money received on a customer's account (a month-end transfer):
+/// spread over the unpaid delivered orders oldest first.
+#[utoipa::path(post, path = "/api/v1/customers/{id}/payments", tag = "orders",
+    request_body = PaymentInput, params(("id" = i32, Path, description = "Customer id")),
+    responses((status = 201, body = AccountPaymentOut), (status = 404, body = crate::error::ApiErrorBody),
+        (status = 422, body = crate::error::ApiErrorBody)),
+    security(("bearer" = [])))]
+pub async fn add_account_payment(
+    State(state): State<AppState>,
+    CurrentUser(actor): CurrentUser,
+    Path(id): Path<i32>,
+    ApiJson(input): ApiJson<PaymentInput>,
+) -> Result<(StatusCode, Json<AccountPaymentOut>), AppError> {
+    check_payment(&input)?;
+    customers::get(&state.db, id).await?;
+    let now = state.clock.now();
+    let txn = crate::db::begin_write(&state.db).await?;
+    let rows = super::payments::record_on_account_in(
+        &txn,
+        id,
+        input.amount,
+        &input.method,
+        Some(actor.id),
+        &input.note,
+        now,
+    )
+    .await?;
+    txn.commit().await?;
+    let ids: Vec<i32> = rows.iter().filter_map(|p| p.order_id).collect();
+    let paid = super::payments::paid_for(&state.db, &ids).await?;
+    let totals = queries::by_ids(&state.db, &ids).await?;
+    let outstanding = |order: Option<i32>| {
+        order.map_or(0, |o| {
+            let total = totals.get(&o).map_or(0, |x| x.total_amount);
+            (total - paid.get(&o).copied().unwrap_or(0)).max(0)
+        })
+    };
+    let stats =
+        super::customer_figures::for_customer(&state.db, id, state.clock.today_taipei()).await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(AccountPaymentOut {
+            payments: rows
+                .into_iter()
+                .map(|p| PaymentOut {
+                    outstanding: outstanding(p.order_id),
+                    id: p.id,
+                    order_id: p.order_id,
+                    amount: p.amount,
+                    method: p.method,
+                    source: p.source,
+                    received_at: p.received_at,
+                })
+                .collect(),
+            unpaid_amount: stats.unpaid_amount,
         }),
     ))
 }

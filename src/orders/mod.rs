@@ -43,4 +43,5 @@ pub fn routes(r: Routes) -> Routes {
         .api(OFFICE, routes!(api::bulk))
         .api(OFFICE, routes!(api::decide))
         .api(OFFICE, routes!(api::add_payment))
+        .api(OFFICE, routes!(api::add_account_payment))
 }

@@ -110,3 +110,77 @@ pub async fn of_order(
         .all(db)
         .await?)
 }
+
+/// A payment on a customer's account (a month-end transfer, say), spread
+/// over the customer's unpaid delivered orders oldest first; what is left
+/// over is kept on the account (a payment without an order). Inside the
+/// caller's transaction. Returns the payment rows written.
+pub async fn record_on_account_in(
+    txn: &impl ConnectionTrait,
+    customer_id: i32,
+    amount: i64,
+    method: &str,
+    recorded_by: Option<i32>,
+    note: &str,
+    at: DateTime<Utc>,
+) -> Result<Vec<payment::Model>, AppError> {
+    use sea_orm::QueryOrder;
+    let owing = order::Entity::find()
+        .filter(order::Column::CustomerId.eq(customer_id))
+        .filter(order::Column::Status.eq(super::status::OrderStatus::Delivered.as_str()))
+        .filter(order::Column::PaidAt.is_null())
+        .order_by_asc(order::Column::RequestedDate)
+        .order_by_asc(order::Column::Id)
+        .all(txn)
+        .await?;
+    let ids: Vec<i32> = owing.iter().map(|o| o.id).collect();
+    let paid = paid_for(txn, &ids).await?;
+    let mut left = amount;
+    let mut rows = Vec::new();
+    for o in &owing {
+        if left <= 0 {
+            break;
+        }
+        let due = (o.total_amount - paid.get(&o.id).copied().unwrap_or(0)).max(0);
+        let part = due.min(left);
+        if part == 0 {
+            continue;
+        }
+        rows.push(
+            record_in(
+                txn,
+                NewPayment {
+                    order: Some(o),
+                    customer_id,
+                    amount: part,
+                    method,
+                    source: "office",
+                    recorded_by,
+                    note,
+                    at,
+                },
+            )
+            .await?,
+        );
+        left -= part;
+    }
+    if left > 0 {
+        rows.push(
+            record_in(
+                txn,
+                NewPayment {
+                    order: None,
+                    customer_id,
+                    amount: left,
+                    method,
+                    source: "office",
+                    recorded_by,
+                    note,
+                    at,
+                },
+            )
+            .await?,
+        );
+    }
+    Ok(rows)
+}

@@ -920,3 +920,64 @@ async fn the_office_hears_a_drivers_delivery_at_once() {
             .contains("還沒有設定為車隊的司機")
     );
 }
+
+/// Money that comes later (a transfer at month end) is recorded on the
+/// customer's account and spread over what it owes, oldest first.
+#[tokio::test]
+async fn a_payment_on_the_account_settles_unpaid_deliveries_oldest_first() {
+    let day = published_day().await;
+    let (o1, c1) = day.stops[0];
+    assert_eq!(day.start(json!({"20": 6})).await.0, 200);
+    let r = day
+        .sync(
+            json!([{"key": "unpaid-deliver-1", "kind": "deliver", "route_id": day.route,
+                      "order_id": o1, "delivered": {"20": 1}, "cash": 0}]),
+        )
+        .await;
+    assert_eq!(r[0]["status"], 200, "{r:?}");
+    let total = day.order(o1).await["total_amount"].as_i64().unwrap();
+    assert_eq!(day.customer(c1).await["stats"]["unpaid_amount"], total);
+    let path = format!("/api/v1/customers/{c1}/payments");
+    let (status, e) = day
+        .app
+        .call(
+            Method::POST,
+            &path,
+            &day.office,
+            Some(json!({"amount": 0, "method": "transfer"})),
+        )
+        .await;
+    assert_eq!(status, 422);
+    assert_eq!(e["error"]["fields"][0]["field"], "amount");
+    let (status, p) = day
+        .app
+        .call(
+            Method::POST,
+            &path,
+            &day.office,
+            Some(json!({"amount": total - 100, "method": "transfer"})),
+        )
+        .await;
+    assert_eq!(status, 201, "{p}");
+    assert_eq!(p["payments"][0]["order_id"], o1);
+    assert_eq!(p["payments"][0]["outstanding"], 100);
+    assert_eq!(p["unpaid_amount"], 100);
+    let (_, p) = day
+        .app
+        .call(
+            Method::POST,
+            &path,
+            &day.office,
+            Some(json!({"amount": 300, "method": "transfer"})),
+        )
+        .await;
+    assert_eq!(p["payments"][0]["amount"], 100);
+    assert_eq!(
+        p["payments"][1]["order_id"],
+        Value::Null,
+        "200 kept on the account"
+    );
+    assert_eq!(p["payments"][1]["amount"], 200);
+    assert_eq!(p["unpaid_amount"], 0);
+    assert_eq!(day.customer(c1).await["stats"]["unpaid_amount"], 0);
+}
