@@ -44,6 +44,8 @@ pub struct Inner {
     pub geocoder: Option<Arc<crate::geocoding::Geocoder>>,
     /// This instance's side of the job queue.
     pub jobs: crate::jobs::Jobs,
+    /// Outbound HTTP (the SMS gateway).
+    pub http: reqwest::Client,
     /// Who may use which route, as the routes declared it.
     pub access: &'static crate::auth::policy::AccessTable,
 }
@@ -86,6 +88,10 @@ impl AppState {
             search: customers::search_index::SearchIndex::default(),
             geocoder,
             jobs: crate::jobs::Jobs::default(),
+            http: reqwest::Client::builder()
+                .user_agent(concat!("luckygas/", env!("CARGO_PKG_VERSION")))
+                .build()
+                .unwrap_or_default(),
             access: &route_table().access,
         }))
     }
@@ -138,6 +144,7 @@ fn all_jobs() -> crate::jobs::Registry<AppState> {
     let r = r.every("jobs_cleanup", chrono::Duration::hours(1));
     let r = crate::imports::jobs(r);
     let r = customers::locate::jobs(r);
+    let r = crate::notifications::jobs(r);
     crate::recurring::jobs(r)
 }
 

@@ -62,6 +62,8 @@ pub struct Config {
     pub jobs: JobsConfig,
     /// `[geocoding]`: coordinates from addresses.
     pub geocoding: GeocodingConfig,
+    /// `[notifications]`: messages to customers.
+    pub notifications: NotificationsConfig,
     /// The bearer token Prometheus sends for `/metrics`
     /// (`LUCKYGAS_METRICS_TOKEN`); without one, only local callers.
     pub metrics_token: Option<SecretString>,
@@ -85,6 +87,52 @@ pub struct GeocodingConfig {
     /// At least this long between two requests (public Nominatim: 1 s).
     pub min_interval_millis: u64,
     pub timeout_seconds: u64,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default)]
+pub struct NotificationsConfig {
+    /// `log` (record in the history, send nothing) or `sms_http` (a
+    /// generic HTTP SMS gateway, below).
+    pub channel: String,
+    /// The gateway's URL (`LUCKYGAS_NOTIFICATIONS__SMS_URL`).
+    pub sms_url: Option<String>,
+    /// `POST` or `GET`.
+    pub sms_method: String,
+    /// Request headers, `Name: value`; `${VAR}` is replaced by the
+    /// environment variable `VAR` (secrets stay in the environment).
+    pub sms_headers: Vec<String>,
+    /// The body (or, for GET, the query string); `{to}`, `{text}` and `{id}`
+    /// (the outbox id, usable as the gateway's idempotency key) are filled
+    /// in, `{text}` JSON-escaped when the body starts with `{`, else
+    /// URL-encoded.
+    pub sms_body: String,
+    /// The answer counts as sent when its status is 2xx and, if set, its
+    /// body contains this.
+    pub sms_success_contains: Option<String>,
+    pub timeout_seconds: u64,
+    /// Attempts before a message is marked failed.
+    pub max_attempts: i32,
+    /// No messages between these Taipei times; they wait for the end.
+    pub quiet_start: String,
+    pub quiet_end: String,
+}
+
+impl Default for NotificationsConfig {
+    fn default() -> Self {
+        Self {
+            channel: "log".into(),
+            sms_url: None,
+            sms_method: "POST".into(),
+            sms_headers: Vec::new(),
+            sms_body: r#"{"to":"{to}","text":"{text}","id":"{id}"}"#.into(),
+            sms_success_contains: None,
+            timeout_seconds: 10,
+            max_attempts: 6,
+            quiet_start: "21:00".into(),
+            quiet_end: "08:00".into(),
+        }
+    }
 }
 
 impl Default for GeocodingConfig {
@@ -181,6 +229,7 @@ impl Default for Config {
             planning: PlanningConfig::default(),
             jobs: JobsConfig::default(),
             geocoding: GeocodingConfig::default(),
+            notifications: NotificationsConfig::default(),
             metrics_token: None,
             api_rate_per_account: 1200,
             api_rate_per_address: 300,

@@ -22,6 +22,7 @@ pub mod i18n;
 pub mod imports;
 pub mod jobs;
 pub mod layout;
+pub mod notifications;
 pub mod observability;
 pub mod openapi;
 pub mod orders;

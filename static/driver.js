@@ -142,9 +142,11 @@
       return refreshPending();
     }).then(function () {
       // Sent something: take the server's view, unless a form is open.
-      if (sentAny && (location.hash === "" || location.hash === "#")) {
+      if (sentAny && onList()) {
         sentAny = false;
-        return load().then(render);
+        // Checked again when the day arrives: the driver may have opened
+        // a stop meanwhile, and its form must not be replaced.
+        return load().then(function () { if (onList()) { render(); } });
       }
     });
   }
@@ -198,6 +200,8 @@
       });
     }).catch(function () { return false; });
   }
+
+  function onList() { return location.hash === "" || location.hash === "#"; }
 
   // ---- the day ----------------------------------------------------------------
   // Offline, the copy on the phone (with what is queued applied) is the
@@ -581,7 +585,10 @@
 
   // ---- start -------------------------------------------------------------------------
   window.addEventListener("hashchange", render);
-  window.addEventListener("online", function () { showSync(); flush().then(load).then(render); });
+  window.addEventListener("online", function () {
+    showSync();
+    flush().then(load).then(function () { if (onList()) { render(); } });
+  });
   window.addEventListener("offline", showSync);
   document.addEventListener("visibilitychange", function () { if (!document.hidden) { flush(); } });
   if (navigator.serviceWorker) {
@@ -598,7 +605,7 @@
   }).then(function () {
     return flush();
   }).then(load).then(function () {
-    render();
+    if (onList()) { render(); }
     document.body.dataset.ready = "1";
     if ((day && day.routes || []).some(function (r) { return r.status === "in_progress"; })) { watchPosition(); }
   });

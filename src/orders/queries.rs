@@ -254,7 +254,12 @@ pub async fn transition_in(
         )));
     }
     record_event(txn, id, actor, Some(from), to, note, now).await?;
-    get(txn, id).await
+    let after = get(txn, id).await?;
+    // A person's change tells the customer (the outbox, same transaction).
+    if actor.is_some() {
+        crate::notifications::outbox::on_status_in(txn, &after, to, note, now).await?;
+    }
+    Ok(after)
 }
 
 /// One status change in its own transaction, announced after commit.

@@ -15,6 +15,7 @@ mod geocoding;
 mod home;
 mod imports;
 mod jobs;
+mod notifications;
 mod observability;
 mod orders;
 mod planning;

@@ -9,6 +9,7 @@ mod m20261130_000003_fleet_routes;
 mod m20261201_000004_counters_jobs;
 mod m20261201_000005_customer_location;
 mod m20261202_000006_driver_day;
+mod m20261202_000007_notifications;
 
 pub struct Migrator;
 
@@ -22,6 +23,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000004_counters_jobs::Migration),
             Box::new(m20261201_000005_customer_location::Migration),
             Box::new(m20261202_000006_driver_day::Migration),
+            Box::new(m20261202_000007_notifications::Migration),
         ]
     }
 }
