@@ -115,6 +115,7 @@ fn all_routes() -> Routes {
     let r = crate::planning::routes(r);
     let r = crate::fleet::routes(r);
     let r = crate::driver::routes(r);
+    let r = crate::notifications::routes(r);
     let r = crate::events::routes(r);
     users::routes(r)
 }

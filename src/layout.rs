@@ -74,7 +74,7 @@ const NAV: &[(&str, &str, bool)] = &[
     ("nav.planning", "/planning", true),
     ("nav.dispatch", "/dispatch", true),
     ("nav.fleet", "/fleet", true),
-    ("nav.notifications", "/notifications", false),
+    ("nav.notifications", "/notifications", true),
     ("nav.reports", "/reports", false),
     ("nav.users", "/users", true),
     ("nav.my", "/my", true),

@@ -9,9 +9,23 @@
 
 pub mod entity;
 pub mod outbox;
+mod pages;
 pub mod send;
 
-use crate::app::AppState;
+use axum::http::Method;
+
+use crate::app::{AppState, Routes};
+use crate::auth::policy::OFFICE;
+
+pub fn routes(r: Routes) -> Routes {
+    r.add(Method::GET, "/notifications", OFFICE, pages::list)
+        .add(
+            Method::POST,
+            "/notifications/{id}/resend",
+            OFFICE,
+            pages::resend,
+        )
+}
 
 pub fn jobs(r: crate::jobs::Registry<AppState>) -> crate::jobs::Registry<AppState> {
     r.handle(outbox::JOB, send::run)

@@ -194,6 +194,47 @@ async fn each_order_change_sends_one_sms_retried_when_the_gateway_fails() {
     let failed_msg = wait_status(&app, all[1].id, "sent").await;
     assert_eq!(failed_msg.attempts, 1);
     assert_eq!(gw.seen.lock().unwrap().len(), 3, "nothing sent twice");
+
+    // The gateway is down for good: three attempts, then failed with its
+    // answer; the office sends it again from the history once it is back.
+    *gw.fail_first.lock().unwrap() = 100;
+    act(&app, &token, order, "plan", "").await;
+    act(&app, &token, order, "depart", "").await;
+    act(&app, &token, order, "deliver", "").await;
+    let delivered = rows(&app, order).await.pop().unwrap();
+    assert_eq!(delivered.trigger, "delivered");
+    for attempt in 1..3 {
+        for _ in 0..200 {
+            let n = entity::Entity::find_by_id(delivered.id)
+                .one(&app.state.db)
+                .await
+                .unwrap()
+                .unwrap();
+            if n.attempts == attempt {
+                break;
+            }
+            tokio::time::sleep(StdDuration::from_millis(25)).await;
+        }
+        app.clock.advance(worker::backoff(attempt));
+        app.state.jobs.wake();
+    }
+    let failed = wait_status(&app, delivered.id, "failed").await;
+    assert_eq!(failed.attempts, 3);
+    assert!(failed.error.contains("500 gateway busy"), "{failed:?}");
+    *gw.fail_first.lock().unwrap() = 0;
+    app.login("olive").await;
+    let csrf = app.page_csrf(&app.client).await;
+    let res = app
+        .client
+        .post(app.url(&format!("/notifications/{}/resend", failed.id)))
+        .form(&[("csrf_token", csrf.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 303);
+    let sent = wait_status(&app, failed.id, "sent").await;
+    assert_eq!(sent.attempts, 1, "attempts start again");
+    assert!(sent.body.contains("已送達"), "{}", sent.body);
 }
 
 #[tokio::test]
@@ -212,6 +253,31 @@ async fn landlines_opt_outs_and_quiet_hours_are_respected_and_a_rollback_sends_n
     assert!(l[0].error.contains("市話"), "{}", l[0].error);
     let o = rows(&app, opted_out).await;
     assert_eq!(o[0].status, "skipped");
+    // The history page shows both, and filters.
+    app.login("olive").await;
+    let page = app.get("/notifications").await.text().await.unwrap();
+    assert!(
+        page.contains("note-failed") && page.contains("note-skipped"),
+        "{page}"
+    );
+    assert!(page.contains("市話"), "the reason is shown");
+    let failed_only = app
+        .get("/notifications?status=failed")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(failed_only.contains("note-failed") && !failed_only.contains("note-skipped"));
+    // Sending to a landline again is refused with the reason.
+    let csrf = app.page_csrf(&app.client).await;
+    let res = app
+        .client
+        .post(app.url(&format!("/notifications/{}/resend", l[0].id)))
+        .form(&[("csrf_token", csrf.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 409);
 
     // A bulk confirmation refused part-way (the landline's order is
     // confirmed already) writes no message for the order before it.

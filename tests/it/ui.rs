@@ -98,6 +98,8 @@ async fn pages_fit_a_375_pixel_phone() {
         "/prices",
         "/users",
         "/planning",
+        "/dispatch",
+        "/notifications",
         "/fleet",
     ] {
         b.goto(&app.url(path)).await;
