@@ -25,6 +25,12 @@ pub fn routes(r: Routes) -> Routes {
             OFFICE,
             pages::resend,
         )
+        .add(
+            Method::GET,
+            "/notifications/customer/{id}",
+            OFFICE,
+            pages::of_customer,
+        )
 }
 
 pub fn jobs(r: crate::jobs::Registry<AppState>) -> crate::jobs::Registry<AppState> {

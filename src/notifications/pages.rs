@@ -61,6 +61,66 @@ struct ListPage {
 /// Most rows one page shows (the newest).
 const SHOWN: u64 = 200;
 
+async fn rows_of(
+    state: &AppState,
+    t: crate::i18n::Locale,
+    found: Vec<entity::Model>,
+) -> Result<Vec<Row>, AppError> {
+    let ids: Vec<i32> = found.iter().map(|n| n.customer_id).collect();
+    let names = customers::by_ids(&state.db, &ids).await?;
+    Ok(found
+        .into_iter()
+        .map(|n| Row {
+            created: (n.created_at + chrono::Duration::hours(8))
+                .format("%m/%d %H:%M")
+                .to_string(),
+            customer: names
+                .get(&n.customer_id)
+                .map(|c| c.name.clone())
+                .unwrap_or_default(),
+            trigger: t
+                .t(&format!("notifications.trigger_{}", n.trigger))
+                .to_owned(),
+            status: n.status.clone(),
+            id: n.id,
+            customer_id: n.customer_id,
+            order_id: n.order_id,
+            channel: n.channel,
+            recipient: n.recipient,
+            body: n.body,
+            attempts: n.attempts,
+            answer: n.provider_answer,
+            error: n.error,
+        })
+        .collect())
+}
+
+#[derive(Template)]
+#[template(path = "notifications/_customer.html")]
+struct CustomerFragment {
+    t: crate::i18n::Locale,
+    rows: Vec<Row>,
+}
+
+/// The latest messages to one customer (loaded into the customer page).
+pub async fn of_customer(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i32>,
+) -> Result<Response, AppError> {
+    let found = entity::Entity::find()
+        .filter(entity::Column::CustomerId.eq(id))
+        .order_by_desc(entity::Column::Id)
+        .limit(20)
+        .all(&state.db)
+        .await?;
+    let rows = rows_of(&state, ctx.locale, found).await?;
+    layout::page(&CustomerFragment {
+        t: ctx.locale,
+        rows,
+    })
+}
+
 pub async fn list(
     State(state): State<AppState>,
     ctx: Ctx,
@@ -85,33 +145,7 @@ pub async fn list(
             .filter(entity::Column::CreatedAt.lt(start + chrono::Duration::days(1)));
     }
     let found = q.all(&state.db).await?;
-    let ids: Vec<i32> = found.iter().map(|n| n.customer_id).collect();
-    let names = customers::by_ids(&state.db, &ids).await?;
-    let rows = found
-        .into_iter()
-        .map(|n| Row {
-            created: (n.created_at + chrono::Duration::hours(8))
-                .format("%m/%d %H:%M")
-                .to_string(),
-            customer: names
-                .get(&n.customer_id)
-                .map(|c| c.name.clone())
-                .unwrap_or_default(),
-            trigger: t
-                .t(&format!("notifications.trigger_{}", n.trigger))
-                .to_owned(),
-            status: n.status.clone(),
-            id: n.id,
-            customer_id: n.customer_id,
-            order_id: n.order_id,
-            channel: n.channel,
-            recipient: n.recipient,
-            body: n.body,
-            attempts: n.attempts,
-            answer: n.provider_answer,
-            error: n.error,
-        })
-        .collect();
+    let rows = rows_of(&state, t, found).await?;
     let flash = f
         .msg
         .as_deref()

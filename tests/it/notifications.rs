@@ -268,6 +268,28 @@ async fn landlines_opt_outs_and_quiet_hours_are_respected_and_a_rollback_sends_n
         .await
         .unwrap();
     assert!(failed_only.contains("note-failed") && !failed_only.contains("note-skipped"));
+    // The customer page loads that customer's messages.
+    let mine = app
+        .get(&format!("/notifications/customer/{}", l[0].customer_id))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        mine.contains("id=\"customer-notifications\"") && mine.contains("市話"),
+        "{mine}"
+    );
+    assert!(!mine.contains("note-skipped"), "not another customer's");
+    let page = app
+        .get(&format!("/customers/{}", l[0].customer_id))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains(&format!(
+        "hx-get=\"/notifications/customer/{}\"",
+        l[0].customer_id
+    )));
     // Sending to a landline again is refused with the reason.
     let csrf = app.page_csrf(&app.client).await;
     let res = app
