@@ -29,6 +29,7 @@ const FILES: &[(&str, &str, &[u8])] = &[
     asset!("driver.js", "text/javascript; charset=utf-8"),
     asset!("driver.css", "text/css; charset=utf-8"),
     asset!("dispatch.js", "text/javascript; charset=utf-8"),
+    asset!("orders-live.js", "text/javascript; charset=utf-8"),
     asset!("logo.svg", "image/svg+xml"),
     asset!(
         "vendor/htmx-2.0.11.min.js",

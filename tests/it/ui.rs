@@ -431,3 +431,56 @@ async fn a_customer_sees_the_status_of_each_order_on_a_phone() {
     b.screenshot("phone-my").await;
     b.close().await;
 }
+
+/// The orders list follows the day: an order taken on another screen
+/// appears, and the day's count goes up, without a reload.
+#[tokio::test]
+async fn the_orders_list_shows_a_new_order_without_a_reload() {
+    use reqwest::Method;
+    use serde_json::{Value, json};
+
+    let app = spawn_app().await;
+    app.create_user("olive", Role::OfficeStaff).await;
+    app.seed_prices().await;
+    let token = app.token("olive").await;
+    let c: Value = app
+        .api_customer(
+            &token,
+            crate::test_app::customer_json("王記麵店", "0912-345-678"),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    let Some(b) = browser::start(1366, "zh-TW").await else {
+        return;
+    };
+    b.sign_in(&app, "olive").await;
+    b.goto(&app.url("/orders?date=2026-11-30")).await;
+    b.find("#orders-empty").await;
+    b.wait_until(
+        "the page listens",
+        "return document.body.dataset.live === '1';",
+    )
+    .await;
+    b.js("window.notReloaded = true; return true;").await;
+    let (status, o) = app
+        .call(
+            Method::POST,
+            "/api/v1/orders",
+            &token,
+            Some(json!({"customer_id": c["id"], "lines": [{"size": "20", "quantity": 2}]})),
+        )
+        .await;
+    assert_eq!(status, 201, "{o}");
+    b.wait_for_text(o["order_number"].as_str().unwrap()).await;
+    assert_eq!(
+        b.js("return window.notReloaded === true;").await,
+        json!(true)
+    );
+    assert!(
+        b.text("#day-summary").await.contains('1'),
+        "the count followed"
+    );
+    b.close().await;
+}
