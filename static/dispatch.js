@@ -26,6 +26,9 @@
           fillColor: COLORS[s.status] || "#2563eb", fillOpacity: 0.9 })
           .bindTooltip(r.label + " · " + s.seq + " " + s.name).addTo(layer);
       });
+      if (r.trail && r.trail.length > 1) {
+        L.polyline(r.trail, { color: "#f59e0b", weight: 3, opacity: 0.8, dashArray: "4 6" }).addTo(layer);
+      }
       if (r.position) {
         pts.push(r.position);
         L.marker(r.position, { title: r.label }).bindTooltip(r.label + " · " + r.age + " min", { permanent: true, direction: "top" }).addTo(layer);

@@ -12,7 +12,7 @@ use axum::{
     response::{IntoResponse, Redirect, Response},
 };
 use chrono::{DateTime, NaiveDate, Utc};
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 use serde::{Deserialize, Serialize};
 
 use super::{
@@ -76,6 +76,8 @@ pub struct DispatchRoute {
     pub total: usize,
     pub late: usize,
     pub last_position: Option<Position>,
+    /// The day's usable positions on this route, oldest first (at most 500).
+    pub trail: Vec<[f64; 2]>,
     pub stops: Vec<DispatchStop>,
     pub hand_in: Option<HandIn>,
 }
@@ -219,7 +221,19 @@ pub async fn build(
         } else {
             None
         };
+        let trail = position::Entity::find()
+            .filter(position::Column::RouteId.eq(r.route.id))
+            .filter(position::Column::Usable.eq(true))
+            .order_by_asc(position::Column::ServerAt)
+            .order_by_asc(position::Column::Id)
+            .limit(500)
+            .all(db)
+            .await?
+            .into_iter()
+            .map(|p| [p.lat, p.lon])
+            .collect();
         out.push(DispatchRoute {
+            trail,
             id: r.route.id,
             number: r.route.route_number.clone(),
             driver: driver.map(|d| d.name.clone()).unwrap_or_default(),
@@ -370,6 +384,7 @@ impl Dispatch {
                     "id": r.id,
                     "label": format!("{} {}", r.number.clone().unwrap_or_default(), r.driver),
                     "position": r.last_position.as_ref().map(|p| [p.lat, p.lon]),
+                    "trail": r.trail,
                     "age": r.last_position.as_ref().map(|p| p.age_minutes),
                     "stops": r.stops.iter().filter_map(|s| Some(serde_json::json!({
                         "at": [s.lat?, s.lon?], "seq": s.sequence, "status": s.status,

@@ -539,6 +539,8 @@ async fn a_delivery_recorded_far_from_the_pin_is_flagged_and_vague_positions_are
         .map(|s| s["order_id"].as_i64().unwrap())
         .collect();
     assert_eq!(far, [o1]);
+    // The route's trail has the usable positions only.
+    assert_eq!(route["trail"], json!([[lat3, lon3 + 0.001]]), "{route}");
     // The last usable position is the one near stop 3, not the one abroad.
     let pos = &route["last_position"];
     assert!((pos["lat"].as_f64().unwrap() - lat3).abs() < 1e-9, "{pos}");
