@@ -43,7 +43,21 @@ impl FieldError {
     ) -> Self {
         Self::new(field, Text::new(zh, en))
     }
+
+    /// The error for a free-text note over [`MAX_NOTE_CHARS`], if it is.
+    pub fn note_too_long(field: &str, note: &str) -> Option<Self> {
+        (note.chars().count() > MAX_NOTE_CHARS).then(|| {
+            Self::text(
+                field,
+                "「備註」最多 500 字",
+                "Notes: at most 500 characters",
+            )
+        })
+    }
 }
+
+/// Most characters a free-text note (an order's, a driver's, the office's) may have.
+pub const MAX_NOTE_CHARS: usize = 500;
 
 #[derive(Debug, thiserror::Error)]
 pub enum AppError {

@@ -104,4 +104,29 @@
       e.detail.target.querySelectorAll(".toast").forEach(dismissLater);
     }
   });
+  // The page's live events: opens /ws, hands each event to onEvent (and
+  // onOpen each time it connects), reconnects with backoff, and marks
+  // body[data-live] "1" while connected.
+  window.luckygasLive = function (onEvent, onOpen) {
+    if (!window.WebSocket) { return; }
+    function connect(delay) {
+      var proto = window.location.protocol === "https:" ? "wss:" : "ws:";
+      var ws = new WebSocket(proto + "//" + window.location.host + "/ws");
+      ws.onopen = function () {
+        delay = 1000;
+        document.body.dataset.live = "1";
+        if (onOpen) { onOpen(); }
+      };
+      ws.onmessage = function (e) {
+        var msg;
+        try { msg = JSON.parse(e.data); } catch (err) { return; }
+        onEvent(msg);
+      };
+      ws.onclose = function () {
+        document.body.dataset.live = "0";
+        setTimeout(function () { connect(Math.min(delay * 2, 30000)); }, delay);
+      };
+    }
+    connect(1000);
+  };
 })();

@@ -38,26 +38,13 @@
   }
   document.addEventListener("DOMContentLoaded", draw);
   document.addEventListener("htmx:afterSettle", draw);
-  if (!window.WebSocket) { return; }
+  if (!window.luckygasLive) { return; }
   var timer = null;
   function refresh() {
     clearTimeout(timer);
     timer = setTimeout(function () { if (window.htmx) { window.htmx.trigger(board, "refresh"); } }, 300);
   }
-  function connect(delay) {
-    var proto = window.location.protocol === "https:" ? "wss:" : "ws:";
-    var ws = new WebSocket(proto + "//" + window.location.host + "/ws");
-    ws.onopen = function () { delay = 1000; document.body.dataset.live = "1"; };
-    ws.onmessage = function (e) {
-      try {
-        var m = JSON.parse(e.data);
-        if (m.type === "route.progress" || m.type === "order.updated" || m.type === "route.published" || m.type === "resync") { refresh(); }
-      } catch (err) { /* not for us */ }
-    };
-    ws.onclose = function () {
-      document.body.dataset.live = "0";
-      setTimeout(function () { connect(Math.min(delay * 2, 30000)); }, delay);
-    };
-  }
-  connect(1000);
+  window.luckygasLive(function (m) {
+    if (m.type === "route.progress" || m.type === "order.updated" || m.type === "route.published" || m.type === "resync") { refresh(); }
+  });
 })();

@@ -6,7 +6,7 @@
   "use strict";
   var summary = document.getElementById("day-summary");
   var form = document.getElementById("bulk-form");
-  if (!summary || !form || !window.WebSocket || !window.DOMParser) { return; }
+  if (!summary || !form || !window.luckygasLive || !window.DOMParser) { return; }
   var timer = null;
   function ticked() { return !!form.querySelector('input[name="ids"]:checked'); }
   function refresh() {
@@ -30,20 +30,7 @@
       .catch(function () { /* next event or reload */ });
   }
   function soon() { clearTimeout(timer); timer = setTimeout(refresh, 400); }
-  function connect(delay) {
-    var proto = window.location.protocol === "https:" ? "wss:" : "ws:";
-    var ws = new WebSocket(proto + "//" + window.location.host + "/ws");
-    ws.onopen = function () { delay = 1000; document.body.dataset.live = "1"; };
-    ws.onmessage = function (e) {
-      try {
-        var m = JSON.parse(e.data);
-        if (m.type === "order.created" || m.type === "order.updated" || m.type === "orders.changed" || m.type === "resync") { soon(); }
-      } catch (err) { /* not for us */ }
-    };
-    ws.onclose = function () {
-      document.body.dataset.live = "0";
-      setTimeout(function () { connect(Math.min(delay * 2, 30000)); }, delay);
-    };
-  }
-  connect(1000);
+  window.luckygasLive(function (m) {
+    if (m.type === "order.created" || m.type === "order.updated" || m.type === "orders.changed" || m.type === "resync") { soon(); }
+  });
 })();

@@ -196,24 +196,6 @@
     }
   }
 
-  function connect(delay) {
-    if (!window.WebSocket) { return; }
-    var proto = window.location.protocol === "https:" ? "wss:" : "ws:";
-    var ws = new WebSocket(proto + "//" + window.location.host + "/ws");
-    ws.onopen = function () {
-      delay = 1000;
-      document.body.dataset.live = "1";
-      // Anything missed while away: ask once.
-      checkRun();
-    };
-    ws.onmessage = function (e) {
-      try { onEvent(JSON.parse(e.data)); } catch (err) { /* not for us */ }
-    };
-    ws.onclose = function () {
-      document.body.dataset.live = "0";
-      setTimeout(function () { connect(Math.min(delay * 2, 30000)); }, delay);
-    };
-  }
 
   // After a gap (reconnect, resync): a run that finished meanwhile reloads
   // the board; one that started shows its progress.
@@ -248,7 +230,8 @@
   document.addEventListener("DOMContentLoaded", function () {
     drawMap();
     setupDrag();
-    connect(1000);
+    // Anything missed while away is asked for once on each (re)connect.
+    if (window.luckygasLive) { window.luckygasLive(onEvent, checkRun); }
     if (running) { setTimeout(poll, 2000); }
   });
 })();

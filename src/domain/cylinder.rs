@@ -105,7 +105,13 @@ impl CylinderSize {
             })
     }
 
-    const fn index(self) -> usize {
+    /// The size of a stable code (`"20"`), if it is one.
+    pub fn from_code(code: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|s| s.code() == code)
+    }
+
+    /// Its position in [`Self::ALL`] (and in per-size count arrays).
+    pub const fn index(self) -> usize {
         self as usize
     }
 }

@@ -203,10 +203,10 @@ async fn needed(db: &impl ConnectionTrait, r: &RouteStops) -> Result<[i32; 5], A
         if !live {
             continue;
         }
-        for l in lines.get(id).into_iter().flatten() {
-            if let Some(i) = CylinderSize::ALL.iter().position(|s| s.code() == l.size) {
-                need[i] += l.quantity;
-            }
+        let qty =
+            orders::entity::line::quantities_by_size(lines.get(id).map_or(&[][..], Vec::as_slice));
+        for (n, q) in need.iter_mut().zip(qty) {
+            *n += q;
         }
     }
     Ok(need)
@@ -295,9 +295,7 @@ async fn apply(
                 json!({"route_id": r.route.id, "order_id": order_id, "arrived": true}),
             ))
         }
-        Action::Deliver { .. } | Action::Fail { .. } => {
-            outcome(txn, state, user, me, a, now, fx).await
-        }
+        Action::Deliver { .. } | Action::Fail { .. } => outcome(txn, user, me, a, now, fx).await,
         Action::End {
             route_id,
             returned,
@@ -352,13 +350,7 @@ async fn apply(
             Ok(ok(serde_json::to_value(summary).unwrap_or(Value::Null)))
         }
         Action::Position { at } => {
-            let today = state.clock.today_taipei();
-            let under_way = progress::routes_of_driver_on(txn, me.id, today)
-                .await?
-                .into_iter()
-                .find(|r| r.route.status == RouteStatus::InProgress.as_str())
-                .map(|r| r.route.id);
-            record_position(txn, user.id, under_way, at, now).await?;
+            record_position(txn, me, user.id, state.clock.today_taipei(), at, now).await?;
             Ok(ok(
                 json!({"stored": true, "usable": at.usable_point().is_some()}),
             ))
@@ -366,18 +358,24 @@ async fn apply(
     }
 }
 
-/// Keeps a position (positions outside Taiwan or vaguer than 1 km are kept
-/// but not used).
+/// Keeps a position, on the driver's route under way today if there is
+/// one (positions outside Taiwan or vaguer than 1 km are kept but not used).
 pub async fn record_position(
     db: &impl ConnectionTrait,
+    me: &driver::Model,
     user_id: i32,
-    route_id: Option<i32>,
+    today: chrono::NaiveDate,
     at: &Stamp,
     now: DateTime<Utc>,
 ) -> Result<(), AppError> {
     let (Some(lat), Some(lon)) = (at.lat, at.lon) else {
         return Ok(());
     };
+    let route_id = progress::routes_of_driver_on(db, me.id, today)
+        .await?
+        .into_iter()
+        .find(|r| r.route.status == RouteStatus::InProgress.as_str())
+        .map(|r| r.route.id);
     position::ActiveModel {
         user_id: Set(user_id),
         route_id: Set(route_id),
@@ -399,7 +397,7 @@ enum ReportKind<'a> {
         delivered: [i32; 5],
         empties: [i32; 5],
         cash: i64,
-        method: &'a str,
+        method: String,
         photo: Option<i32>,
         signature: Option<i32>,
         note: &'a str,
@@ -465,7 +463,7 @@ async fn insert_report(
             row.delivered = Set(counts_json(delivered));
             row.empties = Set(counts_json(empties));
             row.cash_amount = Set(cash);
-            row.payment_method = Set(method.to_owned());
+            row.payment_method = Set(method);
             row.photo_id = Set(photo);
             row.signature_id = Set(signature);
             row.note = Set(note.to_owned());
@@ -548,7 +546,6 @@ fn office_changed(o: &order::Model, r: &RouteStops, t: Locale) -> Option<String>
 #[allow(clippy::too_many_arguments)]
 async fn outcome(
     txn: &(impl ConnectionTrait + TransactionTrait),
-    _state: &AppState,
     user: &AuthUser,
     me: &driver::Model,
     a: &Action,
@@ -567,11 +564,7 @@ async fn outcome(
     };
     let r = own_route(txn, me, route_id).await?;
     progress::refuse_unless_under_way(&r.route)?;
-    let o = match orders::queries::get(txn, order_id).await {
-        Ok(o) => o,
-        Err(AppError::NotFound) => return Err(AppError::NotFound),
-        Err(e) => return Err(e),
-    };
+    let o = orders::queries::get(txn, order_id).await?;
     // The order was on this route when the driver acted (or still is).
     // Taken off every route by the office counts as this driver's to report.
     let was_ours = r.stops.iter().any(|s| s.order_id == o.id)
@@ -580,7 +573,7 @@ async fn outcome(
         return Err(AppError::Forbidden);
     }
     let stamp = a.stamp().clone();
-    let (kind, payment) = match a {
+    let kind = match a {
         Action::Deliver {
             delivered,
             empties,
@@ -632,44 +625,18 @@ async fn outcome(
             if !errors.is_empty() {
                 return Err(AppError::Invalid(errors));
             }
-            (
-                ReportKind::Delivered {
-                    delivered,
-                    empties,
-                    cash: *cash,
-                    method: "",
-                    photo,
-                    signature,
-                    note,
-                },
-                Some((delivered, empties, *cash, method)),
-            )
-        }
-        Action::Fail { reason, note, .. } => (ReportKind::Failed(reason, note), None),
-        _ => unreachable!(),
-    };
-    let kind = match (kind, &payment) {
-        (
             ReportKind::Delivered {
                 delivered,
                 empties,
-                cash,
+                cash: *cash,
+                method,
                 photo,
                 signature,
                 note,
-                ..
-            },
-            Some(p),
-        ) => ReportKind::Delivered {
-            delivered,
-            empties,
-            cash,
-            method: p.3.as_str(),
-            photo,
-            signature,
-            note,
-        },
-        (k, _) => k,
+            }
+        }
+        Action::Fail { reason, note, .. } => ReportKind::Failed(reason, note),
+        _ => unreachable!(),
     };
     if let Some(problem) = office_changed(&o, &r, t) {
         // Kept for the office; the driver is told on that stop.
@@ -689,11 +656,16 @@ async fn outcome(
     if let Some(s) = stop {
         progress::arrive_in(txn, s.id, now).await?;
     }
-    let o = match &payment {
-        Some((delivered, empties, cash, method)) => {
+    let o = match &kind {
+        ReportKind::Delivered {
+            delivered,
+            empties,
+            cash,
+            method,
+            ..
+        } => {
             let o = transition_in(txn, Some(user), o.id, OrderAction::Deliver, "", now).await?;
-            let delta: Vec<i32> = delivered.iter().zip(empties).map(|(d, e)| d - e).collect();
-            let delta: [i32; 5] = delta.try_into().unwrap_or([0; 5]);
+            let delta: [i32; 5] = std::array::from_fn(|i| delivered[i] - empties[i]);
             customers::adjust_cylinders_in(
                 txn,
                 Some(user.id),
@@ -721,11 +693,7 @@ async fn outcome(
             }
             o
         }
-        None => {
-            let (reason, note) = match a {
-                Action::Fail { reason, note, .. } => (reason.as_str(), note.as_str()),
-                _ => ("other", ""),
-            };
+        ReportKind::Failed(reason, note) => {
             let text = if note.is_empty() {
                 input::reason_label(reason, Locale::ZhTw).to_owned()
             } else {

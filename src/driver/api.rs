@@ -199,19 +199,9 @@ pub async fn location(
     let a = Action::Position { at };
     a.check()?;
     let me = actions::me(&state, &user).await?;
-    let Action::Position { at } = a else {
-        unreachable!()
-    };
-    let under_way = crate::planning::progress::routes_of_driver_on(
-        &state.db,
-        me.id,
-        state.clock.today_taipei(),
-    )
-    .await?
-    .into_iter()
-    .find(|r| r.route.status == crate::planning::status::RouteStatus::InProgress.as_str())
-    .map(|r| r.route.id);
-    actions::record_position(&state.db, user.id, under_way, &at, state.clock.now()).await?;
+    let at = a.stamp();
+    let today = state.clock.today_taipei();
+    actions::record_position(&state.db, &me, user.id, today, at, state.clock.now()).await?;
     Ok(Json(
         serde_json::json!({"stored": true, "usable": at.usable_point().is_some()}),
     ))

@@ -23,6 +23,7 @@ use super::{
 use crate::{
     app::AppState,
     auth::{Ctx, CurrentUser},
+    clock::taipei,
     customers::queries as customers,
     error::AppError,
     extract::{AppForm, Path, Query},
@@ -99,9 +100,7 @@ pub struct Dispatch {
     pub failed: Vec<FailedOrder>,
 }
 
-fn hhmm(s: i32) -> String {
-    format!("{:02}:{:02}", s / 3600, (s % 3600) / 60)
-}
+use crate::domain::time_window::hhmm;
 
 async fn last_position(
     db: &impl ConnectionTrait,
@@ -149,9 +148,10 @@ pub async fn build(
         .map(|v| (v.id, v.plate))
         .collect();
     // Seconds after Taipei midnight now, for lateness (only today).
-    let now_s = (now + chrono::Duration::hours(8))
-        .time()
-        .num_seconds_from_midnight_i64();
+    let now_s = {
+        use chrono::Timelike;
+        i64::from(now.with_timezone(&taipei()).num_seconds_from_midnight())
+    };
     let mut out = Vec::new();
     let mut failed = Vec::new();
     for r in routes {
@@ -217,7 +217,7 @@ pub async fn build(
         };
         let status = RouteStatus::parse(&r.route.status).unwrap_or(RouteStatus::Published);
         let hand_in = if status == RouteStatus::Done {
-            Some(handin::summary(db, &r, t).await?)
+            Some(handin::summary_of(db, &r, &reports, t).await?)
         } else {
             None
         };
@@ -259,17 +259,6 @@ pub async fn build(
         routes: out,
         failed,
     })
-}
-
-trait SecondsOfDay {
-    fn num_seconds_from_midnight_i64(&self) -> i64;
-}
-
-impl SecondsOfDay for chrono::NaiveTime {
-    fn num_seconds_from_midnight_i64(&self) -> i64 {
-        use chrono::Timelike;
-        i64::from(self.num_seconds_from_midnight())
-    }
 }
 
 #[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
@@ -316,11 +305,8 @@ async fn confirm(
     note: &str,
     t: Locale,
 ) -> Result<HandIn, AppError> {
-    if note.chars().count() > 500 {
-        return Err(AppError::field(
-            "note",
-            Text::new("備註最多 500 字", "A note is at most 500 characters"),
-        ));
+    if let Some(e) = crate::error::FieldError::note_too_long("note", note) {
+        return Err(AppError::Invalid(vec![e]));
     }
     let now = state.clock.now();
     progress::confirm_hand_in(&state.db, id, user_id, note, now).await?;
@@ -543,8 +529,9 @@ struct ReportsFragment {
     reports: Vec<ReportView>,
 }
 
-fn taipei(at: DateTime<Utc>) -> String {
-    (at + chrono::Duration::hours(8))
+/// `MM/DD HH:MM` in Taipei.
+pub fn taipei_text(at: DateTime<Utc>) -> String {
+    at.with_timezone(&taipei())
         .format("%m/%d %H:%M")
         .to_string()
 }
@@ -598,8 +585,8 @@ pub async fn order_reports(
                     reason_label(&r.reason, t).to_owned()
                 },
                 note: r.note.clone(),
-                server_at: taipei(r.server_at),
-                device_at: r.device_at.map(taipei),
+                server_at: taipei_text(r.server_at),
+                device_at: r.device_at.map(taipei_text),
                 detail,
                 far: r.far,
                 distance_m: r.distance_m,

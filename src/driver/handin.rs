@@ -98,6 +98,16 @@ pub async fn summary(
     t: Locale,
 ) -> Result<HandIn, AppError> {
     let reports = reports_of(db, r.route.id).await?;
+    summary_of(db, r, &reports, t).await
+}
+
+/// [`summary`] from the route's reports the caller already read.
+pub async fn summary_of(
+    db: &impl ConnectionTrait,
+    r: &RouteStops,
+    reports: &[report::Model],
+    t: Locale,
+) -> Result<HandIn, AppError> {
     let ids: Vec<i32> = r.stops.iter().map(|s| s.order_id).collect();
     let by_id = orders::queries::by_ids(db, &ids).await?;
     let customer_ids: Vec<i32> = by_id.values().map(|o| o.customer_id).collect();

@@ -25,7 +25,7 @@ const MAX_CASH: i64 = 10_000_000;
 pub fn counts_array(field: &str, c: &Counts, errors: &mut Vec<FieldError>) -> [i32; 5] {
     let mut out = [0; 5];
     for (code, n) in c {
-        let Some(i) = CylinderSize::ALL.iter().position(|s| s.code() == code) else {
+        let Some(i) = CylinderSize::from_code(code).map(CylinderSize::index) else {
             errors.push(FieldError::new(
                 format!("{field}.{code}"),
                 Text::new(
@@ -335,12 +335,7 @@ impl Action {
 }
 
 fn check_note(note: &str, errors: &mut Vec<FieldError>) {
-    if note.chars().count() > 500 {
-        errors.push(FieldError::new(
-            "note",
-            Text::new("備註最多 500 字", "A note is at most 500 characters"),
-        ));
-    }
+    errors.extend(FieldError::note_too_long("note", note));
 }
 
 /// An action with its client-made idempotency key.

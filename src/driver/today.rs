@@ -89,9 +89,7 @@ pub struct DriverDay {
     pub server_time: chrono::DateTime<chrono::Utc>,
 }
 
-fn hhmm(s: i32) -> String {
-    format!("{:02}:{:02}", s / 3600, (s % 3600) / 60)
-}
+use crate::domain::time_window::hhmm;
 
 fn counts(a: [i32; 5]) -> Vec<SizeCount> {
     CylinderSize::ALL
@@ -130,8 +128,9 @@ pub async fn day_of(
         .collect();
     let mut out = Vec::new();
     for r in routes {
-        let mut failures: HashMap<i32, report::Model> = HashMap::new();
-        for rep in handin::reports_of(db, r.route.id).await? {
+        let reports = handin::reports_of(db, r.route.id).await?;
+        let mut failures: HashMap<i32, &report::Model> = HashMap::new();
+        for rep in &reports {
             if rep.outcome == "failed" && rep.applied {
                 failures.insert(rep.order_id, rep);
             }
@@ -150,12 +149,9 @@ pub async fn day_of(
                 continue;
             };
             let status = OrderStatus::parse(&o.status).unwrap_or(OrderStatus::Planned);
-            let mut full = [0; 5];
-            for l in lines.get(&o.id).into_iter().flatten() {
-                if let Some(i) = CylinderSize::ALL.iter().position(|x| x.code() == l.size) {
-                    full[i] += l.quantity;
-                }
-            }
+            let full = orders::entity::line::quantities_by_size(
+                lines.get(&o.id).map_or(&[][..], Vec::as_slice),
+            );
             if status != OrderStatus::Cancelled {
                 for (n, f) in needs.iter_mut().zip(full) {
                     *n += f;
@@ -204,7 +200,7 @@ pub async fn day_of(
         }
         let status = RouteStatus::parse(&r.route.status).unwrap_or(RouteStatus::Published);
         let hand_in = if matches!(status, RouteStatus::Done | RouteStatus::InProgress) {
-            Some(handin::summary(db, &r, t).await?)
+            Some(handin::summary_of(db, &r, &reports, t).await?)
         } else {
             None
         };

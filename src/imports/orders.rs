@@ -348,12 +348,9 @@ pub async fn export_rows(
         .iter()
         .map(|o| {
             let c = custs.get(&o.customer_id);
-            let mut qty = [0i32; 5];
-            for l in lines.get(&o.id).map_or(&[][..], Vec::as_slice) {
-                if let Some(i) = CylinderSize::ALL.iter().position(|s| s.code() == l.size) {
-                    qty[i] += l.quantity;
-                }
-            }
+            let qty = crate::orders::entity::line::quantities_by_size(
+                lines.get(&o.id).map_or(&[][..], Vec::as_slice),
+            );
             let q = |n: i32| if n > 0 { n.to_string() } else { String::new() };
             let status = OrderStatus::parse(&o.status)
                 .map_or_else(|| o.status.clone(), |s| s.label(Locale::ZhTw).to_owned());

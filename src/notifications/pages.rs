@@ -71,7 +71,9 @@ async fn rows_of(
     Ok(found
         .into_iter()
         .map(|n| Row {
-            created: (n.created_at + chrono::Duration::hours(8))
+            created: n
+                .created_at
+                .with_timezone(&crate::clock::taipei())
                 .format("%m/%d %H:%M")
                 .to_string(),
             customer: names
@@ -138,8 +140,12 @@ pub async fn list(
     }
     if !f.date.is_empty() {
         let day = crate::planning::actions::parse_date(&f.date)?;
-        let start =
-            day.and_hms_opt(0, 0, 0).unwrap_or_default().and_utc() - chrono::Duration::hours(8);
+        let start = day
+            .and_time(chrono::NaiveTime::MIN)
+            .and_local_timezone(crate::clock::taipei())
+            .single()
+            .ok_or_else(|| AppError::Internal(anyhow::anyhow!("no Taipei midnight on {day}")))?
+            .with_timezone(&chrono::Utc);
         q = q
             .filter(entity::Column::CreatedAt.gte(start))
             .filter(entity::Column::CreatedAt.lt(start + chrono::Duration::days(1)));

@@ -11,7 +11,7 @@
 //! provider as `{id}` (an idempotency key for gateways that take one), and
 //! the window is the time between the provider's answer and one UPDATE.
 
-use chrono::{DateTime, Duration, NaiveTime, Utc};
+use chrono::{DateTime, NaiveTime, Utc};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, sea_query::Expr};
 use serde_json::{Value, json};
 
@@ -146,7 +146,7 @@ async fn http_sms(
 pub fn quiet_until(cfg: &NotificationsConfig, now: DateTime<Utc>) -> Option<DateTime<Utc>> {
     let start = NaiveTime::parse_from_str(&cfg.quiet_start, "%H:%M").ok()?;
     let end = NaiveTime::parse_from_str(&cfg.quiet_end, "%H:%M").ok()?;
-    let local = now + Duration::hours(8);
+    let local = now.with_timezone(&crate::clock::taipei());
     let t = local.time();
     let quiet = if start <= end {
         t >= start && t < end
@@ -160,7 +160,10 @@ pub fn quiet_until(cfg: &NotificationsConfig, now: DateTime<Utc>) -> Option<Date
     if t >= end && start > end {
         day = day.succ_opt()?;
     }
-    Some(day.and_time(end).and_utc() - Duration::hours(8))
+    day.and_time(end)
+        .and_local_timezone(crate::clock::taipei())
+        .single()
+        .map(|t| t.with_timezone(&Utc))
 }
 
 async fn set(

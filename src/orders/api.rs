@@ -423,12 +423,7 @@ fn check_payment(input: &PaymentInput) -> Result<(), AppError> {
             ),
         ));
     }
-    if input.note.chars().count() > 500 {
-        errors.push(crate::error::FieldError::new(
-            "note",
-            Text::new("備註最多 500 字", "A note is at most 500 characters"),
-        ));
-    }
+    errors.extend(crate::error::FieldError::note_too_long("note", &input.note));
     if errors.is_empty() {
         Ok(())
     } else {

@@ -83,6 +83,17 @@ pub mod line {
     }
 
     impl ActiveModelBehavior for ActiveModel {}
+
+    /// Cylinders per size (in `CylinderSize::ALL` order) of an order's lines.
+    pub fn quantities_by_size(lines: &[Model]) -> [i32; 5] {
+        let mut qty = [0; 5];
+        for l in lines {
+            if let Some(s) = crate::domain::CylinderSize::from_code(&l.size) {
+                qty[s.index()] += l.quantity;
+            }
+        }
+        qty
+    }
 }
 
 pub mod event {

@@ -43,11 +43,8 @@ pub async fn decide(
     today: NaiveDate,
     now: DateTime<Utc>,
 ) -> Result<order::Model, AppError> {
-    if input.note.chars().count() > 500 {
-        return Err(AppError::field(
-            "note",
-            Text::new("備註最多 500 字", "A note is at most 500 characters"),
-        ));
+    if let Some(e) = crate::error::FieldError::note_too_long("note", &input.note) {
+        return Err(AppError::Invalid(vec![e]));
     }
     let txn = crate::db::begin_write(db).await?;
     let o = get(&txn, id).await?;

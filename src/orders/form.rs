@@ -249,13 +249,7 @@ impl OrderInput {
                 Source::Phone
             }
         };
-        if self.notes.chars().count() > 500 {
-            errors.push(FieldError::text(
-                "notes",
-                "「備註」最多 500 字",
-                "Notes: at most 500 characters",
-            ));
-        }
+        errors.extend(FieldError::note_too_long("notes", &self.notes));
         if !errors.is_empty() {
             return Err(errors);
         }
